@@ -1,0 +1,233 @@
+"""Attributing a record to at most one compound of the registry (data contract rules).
+
+1. a 所属小区 value that names a registry compound or one of its aliases;
+2. else the address: normalised (half-width, no spaces, annex spellings unified, remarks in
+   brackets and landmark suffixes such as 旁/门口/对面 stripped, everything before the road
+   dropped), reduced to road + house number (+ annex), looked up among the registry's
+   addresses — ranges such as 455号-457号 cover every number in between;
+3. else a registry compound name or alias contained in the address;
+4. else unattributed, with the reason.
+
+A wrong attribution is worse than none: there is no fuzzy matching. An address whose
+number can be read two ways (`457-2` = annex 2, or building 2 of 457) is attributed only
+if every reading names the same compound; an address masked with `*` never matches; a
+name found in an address is used only if it is the only compound named there.
+Registry addresses go through the same parser as record addresses, so the two agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import clean
+
+ROAD_SUFFIXES = ("大道", "大街", "胡同", "路", "街", "巷", "弄", "里", "道")
+ADMIN_TOKENS = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "区", "县", "旗",
+                "街道", "镇", "乡", "社区", "居委会", "村委会", "村")
+LANDMARK_SUFFIX = re.compile(r"(旁边|旁|门口|对面|附近|周边|路口|后面|前面|楼下|后门|侧门|边上|处)+$")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
+_ANNEX_WORD = re.compile(r"号之(\d+)号?|号附(\d+)号?|附(\d+)号?")
+
+# road (with its suffix) then the number part
+_ROAD_NUMBER = re.compile(
+    r"(?P<before>[\u4e00-\u9fffA-Za-z0-9]*?(?:" + "|".join(ROAD_SUFFIXES) + r"))"
+    r"(?P<num>\d+)(?P<rest>.*)$"
+)
+
+METHOD_HINT = "所属小区"
+METHOD_ADDRESS = "地址"
+METHOD_NAME = "地址中的小区名"
+
+
+@dataclass(frozen=True)
+class Doorplate:
+    road: str
+    number: int
+    annex: int | None = None
+    lane: bool = False  # Shanghai `茵芳路12弄`: a lane, not house number 12
+
+
+@dataclass
+class ParsedAddress:
+    readings: list[list[Doorplate]] = field(default_factory=list)  # each reading: its doorplates
+    problem: str | None = None  # why no reading could be made
+
+
+def normalise_address(text: str | None) -> str | None:
+    """Half-width, no spaces, bracketed remarks and landmark suffixes removed."""
+    value = clean(text)
+    if value is None:
+        return None
+    value = value.replace(" ", "")
+    value = _BRACKETS.sub("", value)
+    value = LANDMARK_SUFFIX.sub("", value)
+    return value or None
+
+
+def _road_name(before: str) -> str:
+    """Drop everything up to the last administrative unit before the road (`重庆市万州区沙河
+    街道凤仙路` → `凤仙路`). A token counts only with at least two characters before it, so
+    `市场路` keeps its 市."""
+    suffix = next(s for s in ROAD_SUFFIXES if before.endswith(s))
+    head = before[: -len(suffix)]
+    cut = 0
+    for token in ADMIN_TOKENS:
+        start = 0
+        while True:
+            found = head.find(token, start)
+            if found < 0:
+                break
+            end = found + len(token)
+            if found >= 2 and end < len(head) + 1:
+                cut = max(cut, end)
+            start = found + 1
+    road = head[cut:] + suffix
+    return road
+
+
+def _annexes(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def parse_address(text: str | None, *, registry: bool = False) -> ParsedAddress:
+    """The doorplates an address can mean. `registry=True` reads `3-5号` as a range (a
+    registry lists what a compound owns); in a record it is ambiguous."""
+    value = normalise_address(text)
+    if value is None:
+        return ParsedAddress(problem="地址为空")
+    if "*" in value:
+        return ParsedAddress(problem="地址已脱敏（含*），不能用于归属")
+    match = _ROAD_NUMBER.search(value)
+    if not match:
+        return ParsedAddress(problem="地址中找不到“路/街/巷+门牌号”")
+    road = _road_name(match.group("before"))
+    number = int(match.group("num"))
+    rest = match.group("rest")
+    if rest.startswith("弄"):
+        # `X路12弄3号501室`: the lane is the doorplate a compound owns
+        return ParsedAddress(readings=[[Doorplate(road, number, lane=True)]])
+
+    # `号附1、2、3号` / `附1号` / `号之1`: annexes of one number
+    annex_match = re.match(r"^号?(?:附|之)(\d+(?:[、,]\d+)*)号?", rest)
+    if annex_match:
+        return ParsedAddress(readings=[[Doorplate(road, number, a) for a in _annexes(annex_match.group(1))]])
+    # `455号-457号`: a range
+    range_match = re.match(r"^号[-~至到](\d+)号", rest)
+    if range_match:
+        last = int(range_match.group(1))
+        if last > number and last - number <= 200:
+            return ParsedAddress(readings=[[Doorplate(road, n) for n in range(number, last + 1)]])
+        return ParsedAddress(problem="门牌号范围无效")
+    # `12-1号`: annex 1 of 12 (or, with a larger second number, a range in a registry)
+    hyphen_number = re.match(r"^[-－](\d+)号", rest)
+    if hyphen_number:
+        second = int(hyphen_number.group(1))
+        if second <= number:
+            return ParsedAddress(readings=[[Doorplate(road, number, second)]])
+        if registry and second - number <= 200:
+            return ParsedAddress(readings=[[Doorplate(road, n) for n in range(number, second + 1)]])
+        return ParsedAddress(readings=[[Doorplate(road, number, second)],
+                                       [Doorplate(road, n) for n in range(number, second + 1)]])
+    # `457-2` with no 号: annex 2 of 457, or building/room 2 of 457
+    hyphen_bare = re.match(r"^[-－](\d+)(?!\d)", rest)
+    if hyphen_bare:
+        annex = int(hyphen_bare.group(1))
+        return ParsedAddress(readings=[[Doorplate(road, number, annex)], [Doorplate(road, number)]])
+    # `443号`, `443号3栋2单元`, `443` at the end
+    return ParsedAddress(readings=[[Doorplate(road, number)]])
+
+
+@dataclass
+class Attribution:
+    compound: str | None
+    method: str | None
+    note: str | None
+
+
+@dataclass
+class Registry:
+    """The lookups attribution needs, built from the `compounds` and `compound_addresses`
+    tables."""
+
+    names: dict[str, str]  # compound name or alias (compact) → compound name
+    doorplates: dict[Doorplate, set[str]]
+
+    @classmethod
+    def build(cls, compounds: list[tuple[str, str | None]], addresses: list[tuple[str, str]]) -> Registry:
+        names: dict[str, str] = {}
+        for name, aliases in compounds:
+            for key in [name, *re.split(r"[、，,;；/]+", aliases or "")]:
+                key = (clean(key) or "").replace(" ", "")
+                if key:
+                    names[key] = name
+        doorplates: dict[Doorplate, set[str]] = {}
+        for name, address in addresses:
+            parsed = parse_address(address, registry=True)
+            for reading in parsed.readings[:1]:
+                for plate in reading:
+                    doorplates.setdefault(plate, set()).add(name)
+        return cls(names, doorplates)
+
+    def by_hint(self, hint: str | None) -> str | None:
+        key = (clean(hint) or "").replace(" ", "")
+        return self.names.get(key) if key else None
+
+    def by_address(self, address: str | None) -> tuple[str | None, str | None]:
+        parsed = parse_address(address)
+        if parsed.problem:
+            return None, parsed.problem
+        outcomes = set()
+        for reading in parsed.readings:
+            owners = set()
+            for plate in reading:
+                owners |= self.doorplates.get(plate, set())
+            outcomes.add(frozenset(owners))
+        if len(outcomes) > 1:
+            if all(outcome for outcome in outcomes):
+                return None, "门牌号有两种读法，分别属于不同小区，无法判断归属"
+            if any(outcome for outcome in outcomes):
+                return None, "门牌号有两种读法（如“457-2”可读作附2号或457号2栋），只有一种在小区名册中，无法判断归属"
+            return None, "地址的门牌号不在小区名册中"
+        owners = next(iter(outcomes))
+        if len(owners) == 1:
+            return next(iter(owners)), None
+        if len(owners) > 1:
+            return None, "该门牌号在小区名册中属于多个小区"
+        return None, "地址的门牌号不在小区名册中"
+
+    def by_name_in(self, address: str | None) -> tuple[str | None, str | None]:
+        value = normalise_address(address)
+        if not value or "*" in value:
+            return None, None
+        found: list[tuple[int, int, str]] = []
+        for key, name in self.names.items():
+            if len(key) < 3:
+                continue  # too short to be told apart from ordinary words
+            start = value.find(key)
+            while start >= 0:
+                found.append((start, start + len(key), name))
+                start = value.find(key, start + 1)
+        # a name inside a longer found name (二小区 in 和谐二小区) does not count on its own
+        kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)]
+        compounds = {name for _, _, name in kept}
+        if len(compounds) == 1:
+            return compounds.pop(), None
+        if len(compounds) > 1:
+            return None, "地址中出现了多个小区名，无法判断归属"
+        return None, None
+
+    def attribute(self, hint: str | None, address: str | None) -> Attribution:
+        compound = self.by_hint(hint)
+        if compound:
+            return Attribution(compound, METHOD_HINT, None)
+        compound, problem = self.by_address(address)
+        if compound:
+            return Attribution(compound, METHOD_ADDRESS, None)
+        by_name, name_problem = self.by_name_in(address)
+        if by_name:
+            return Attribution(by_name, METHOD_NAME, None)
+        note = name_problem or problem
+        if hint and clean(hint):
+            note = f"所属小区“{clean(hint)}”不在小区名册中；{note}" if note else f"所属小区“{clean(hint)}”不在小区名册中"
+        return Attribution(None, None, note)

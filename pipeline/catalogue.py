@@ -1,0 +1,119 @@
+"""The metric catalogue (指标口径): the one place that says what each metric is.
+
+Read by the target parser (names and codes a 整治目标 sheet may use), the SQL runner
+(which SQL family computes a metric, with which filter), and the notes of the dashboard
+and the report. Adding a metric means adding one entry here and, if it needs a new
+filter, one SQL predicate in `sql/metrics/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .text import compact
+
+COUNT_CHANGE = "count_change"
+RATE = "rate"
+ZERO_COUNT = "zero_count"
+STOCK_RATE = "stock_rate"
+
+KIND_NAMES = {
+    COUNT_CHANGE: "同比变化",
+    RATE: "比率",
+    ZERO_COUNT: "不发生",
+    STOCK_RATE: "存量比率",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    name: str  # Chinese name as the campaign plans spell it
+    kind: str
+    records: str  # alerts, criminal, public_order, residents
+    definition: str  # Chinese, for the 口径说明 notes
+    unit: str  # 起, 件, %
+    aliases: tuple[str, ...] = ()
+
+
+CATALOGUE: tuple[Metric, ...] = (
+    Metric("alarm_calls_yoy", "报警类110警情同比", COUNT_CHANGE, "alerts",
+           "警情性质为“报警”的110警情数，与上年同期相比", "起",
+           ("报警类110同比", "报警类110警情", "报警类警情同比", "报警类110")),
+    Metric("gambling_alerts_yoy", "涉赌警情同比", COUNT_CHANGE, "alerts",
+           "警情类型为赌博的警情数（无效警情除外），与上年同期相比", "起",
+           ("涉赌警情", "涉赌警情下降")),
+    Metric("criminal_cases_yoy", "刑事案件同比", COUNT_CHANGE, "criminal",
+           "立案的刑事案件数（撤案、并案除外），与上年同期相比", "件",
+           ("刑事案件发案率同比", "刑事案件发案同比", "刑事发案同比")),
+    Metric("telecom_fraud_completed_yoy", "电网诈既遂案件同比", COUNT_CHANGE, "criminal",
+           "电信网络诈骗刑事案件中既遂的案件数，与上年同期相比", "件",
+           ("电网诈既遂案件", "电信网络诈骗既遂案件同比")),
+    Metric("dispute_alerts_yoy", "纠纷警情同比", COUNT_CHANGE, "alerts",
+           "警情类别或类型为纠纷的警情数，与上年同期相比", "起",
+           ("纠纷警情", "矛盾纠纷警情同比")),
+    Metric("criminal_clearance_rate", "刑事案件破案率", RATE, "criminal",
+           "本期立案的刑事案件中，截至评估日已破案的比例（撤案、并案不计入分子分母）", "%",
+           ("破案率",)),
+    Metric("theft_clearance_rate", "盗窃案件破案率", RATE, "criminal",
+           "本期立案的盗窃刑事案件中，截至评估日已破案的比例", "%", ()),
+    Metric("fraud_clearance_rate", "诈骗案件破案率", RATE, "criminal",
+           "本期立案的诈骗刑事案件（含电信网络诈骗，默认不含合同、信用卡、集资等经济犯罪诈骗）中，截至评估日已破案的比例",
+           "%", ()),
+    Metric("telecom_fraud_clearance_rate", "电网诈案件破案率", RATE, "criminal",
+           "本期立案的电信网络诈骗刑事案件中，截至评估日已破案的比例", "%",
+           ("电信网络诈骗案件破案率", "电网诈破案率")),
+    Metric("public_order_closure_rate", "治安案件结案率", RATE, "public_order",
+           "本期受理的治安案件中，截至评估日已结案的比例（撤销、并案不计入）", "%",
+           ("结案率",)),
+    Metric("property_damage_closure_rate", "故意损毁财物结案率", RATE, "public_order",
+           "本期受理的故意损毁财物治安案件中，截至评估日已结案的比例", "%",
+           ("故意毁坏财物结案率",)),
+    Metric("assault_punishment_rate", "殴打他人处罚率", RATE, "public_order",
+           "本期受理的殴打他人治安案件中，截至评估日已作出处罚的比例", "%", ()),
+    Metric("theft_punishment_rate", "盗窃案件处罚率", RATE, "public_order",
+           "本期受理的盗窃治安案件中，截至评估日已作出处罚的比例", "%", ("盗窃处罚率",)),
+    Metric("vice_punishment_rate", "黄赌处罚率", RATE, "public_order",
+           "本期受理的卖淫嫖娼、赌博治安案件中，截至评估日已作出处罚的比例", "%",
+           ("黄赌案件处罚率",)),
+    Metric("provocation_punishment_rate", "寻衅滋事处罚率", RATE, "public_order",
+           "本期受理的寻衅滋事治安案件中，截至评估日已作出处罚的比例", "%", ()),
+    Metric("accountant_fraud_cases", "有责财会人员被骗案件", ZERO_COUNT, "criminal",
+           "受害人为财会人员的诈骗刑事案件（含电信网络诈骗）数，目标为不发生", "件",
+           ("财会人员被骗案件", "有责财会人员被骗")),
+    Metric("major_fire_incidents", "重大火灾事故", ZERO_COUNT, "alerts",
+           "类别或类型为火灾（含“火灾事故”，不论类别）且标记为重大的警情数，目标为不发生", "起",
+           ("有影响的重大火灾事故", "重大火灾")),
+    Metric("population_registration_rate", "实有人口采集登记率", STOCK_RATE, "residents",
+           "截至评估日已登记、归属该小区的实有人口数（按证件号码去重）÷ 小区名册中的实有人口底数", "%",
+           ("实有人口登记率", "采集登记率")),
+    Metric("population_accuracy_rate", "实有人口准确率", STOCK_RATE, "residents",
+           "已核查的实有人口中核查结果为准确的比例（未核查的不计入）", "%",
+           ("准确率", "实有人口采集准确率")),
+)
+
+BY_CODE = {m.code: m for m in CATALOGUE}
+
+
+def _key(text: str) -> str:
+    return compact(text) or ""  # NFKC: full-width brackets are already half-width
+
+
+_BY_NAME: dict[str, Metric] = {}
+for _metric in CATALOGUE:
+    for _name in (_metric.code, _metric.name, *_metric.aliases):
+        _BY_NAME[_key(_name)] = _metric
+
+
+def find(text: str | None) -> Metric | None:
+    """A metric by code, Chinese name or alias (after NFKC and removing spaces)."""
+    if text is None:
+        return None
+    key = _key(text)
+    if key in _BY_NAME:
+        return _BY_NAME[key]
+    # `报警类110警情同比下降` / `刑事案件破案率达` : a name followed by a target word
+    for suffix in ("下降", "上升", "达到", "达", "不低于", "不少于", "以上"):
+        if key.endswith(suffix) and key[: -len(suffix)] in _BY_NAME:
+            return _BY_NAME[key[: -len(suffix)]]
+    return None

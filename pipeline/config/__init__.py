@@ -1,0 +1,1 @@
+"""Shipped configuration: settings and the editable alert code table."""

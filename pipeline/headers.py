@@ -1,0 +1,167 @@
+"""Finding a sheet's header row and deciding what kind of export the sheet is.
+
+A sheet is classified by its header row, never by its file name: the first row within
+the first 20 whose cells, mapped through a source's alias table, contain that source's
+required columns. Rows above it are titles (their export time is picked up); a group
+row directly above it (a two-row header) lends its names to columns whose cell in the
+header row is empty (vertically merged names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import header_key
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """What one kind of export looks like."""
+
+    kind: str  # alerts, cases, penalties, residents, registry, targets
+    label: str  # Chinese, for messages
+    columns: dict[str, str]  # header text (canonical and aliases) → field name
+    required: tuple[tuple[str, ...], ...]  # every group needs one of its fields
+    priority: int  # tie-break between kinds that both match (lower wins)
+    # fields whose value decides a metric: a duplicated header with differing values
+    # rejects the row; for other fields the first non-empty value is kept
+    key_fields: frozenset[str] = frozenset()
+
+    def lookup(self, header: str | None) -> str | None:
+        key = header_key(header)
+        if key is None:
+            return None
+        return self._keys().get(key)
+
+    def _keys(self) -> dict[str, str]:
+        cached = self.__dict__.get("_key_cache")
+        if cached is None:
+            cached = {header_key(k): v for k, v in self.columns.items()}
+            object.__setattr__(self, "_key_cache", cached)
+        return cached
+
+    def missing(self, fields: set[str]) -> list[str]:
+        """The required groups not covered, spelled with their first header name."""
+        names = {v: k for k, v in reversed(list(self.columns.items()))}
+        return [
+            "或".join(names.get(f, f) for f in group)
+            for group in self.required
+            if not any(f in fields for f in group)
+        ]
+
+
+@dataclass
+class HeaderColumn:
+    index: int  # 0-based column in the grid
+    header: str  # the header text as the file spells it
+    field: str
+
+
+@dataclass
+class Classification:
+    spec: SourceSpec
+    header_row: int  # 0-based grid row of the (last) header row
+    header_rows: int  # 1, or 2 for a group row + name row
+    columns: list[HeaderColumn]
+    unused_headers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Unclassified:
+    reason: str  # Chinese, names the nearest kind and what it lacks
+
+
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+def _cells(row: list[str | None]) -> list[str | None]:
+    return [c if c is None else str(c) for c in row]
+
+
+def _map_row(spec: SourceSpec, names: list[str | None]) -> list[HeaderColumn]:
+    mapped = []
+    for index, name in enumerate(names):
+        field_name = spec.lookup(name)
+        if field_name:
+            mapped.append(HeaderColumn(index, str(name).strip(), field_name))
+    return mapped
+
+
+def _satisfied(spec: SourceSpec, mapped: list[HeaderColumn]) -> bool:
+    fields = {c.field for c in mapped}
+    return not spec.missing(fields)
+
+
+def classify(rows: list[list[str | None]], specs: list[SourceSpec]) -> Classification | Unclassified:
+    """Find the header row among the first rows of a sheet and the kind it belongs to."""
+    best_partial: tuple[int, SourceSpec, list[str]] | None = None
+    for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        row = _cells(rows[r])
+        if not any(row):
+            continue
+        above = _cells(rows[r - 1]) if r > 0 else None
+        candidates: list[tuple[int, int, Classification]] = []
+        for spec in specs:
+            single = _map_row(spec, row)
+            options = [(single, 1)]
+            if above is not None and any(above):
+                merged_names = [
+                    row[i] if i < len(row) and row[i] else (above[i] if i < len(above) else None)
+                    for i in range(max(len(row), len(above)))
+                ]
+                combined = _map_row(spec, merged_names)
+                if len({c.field for c in combined}) > len({c.field for c in single}):
+                    options.append((combined, 2))
+            for mapped, depth in options:
+                if _satisfied(spec, mapped):
+                    used = {c.index for c in mapped}
+                    unused = [
+                        str(v).strip() for i, v in enumerate(row) if v and i not in used
+                    ]
+                    candidates.append(
+                        (
+                            len({c.field for c in mapped}),
+                            -spec.priority,
+                            Classification(spec, r, depth, mapped, unused),
+                        )
+                    )
+                else:
+                    fields = {c.field for c in mapped}
+                    hits = len(fields)
+                    if hits >= 2 and (best_partial is None or hits > best_partial[0]):
+                        best_partial = (hits, spec, spec.missing(fields))
+        if candidates:
+            candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+            return candidates[0][2]
+    return Unclassified(_unclassified_reason(rows, best_partial))
+
+
+def _unclassified_reason(rows, best_partial) -> str:
+    head = [c for row in rows[:HEADER_SEARCH_ROWS] for c in _cells(row) if c]
+    if not head:
+        return "空工作表（没有任何内容）"
+    if sum(1 for c in head if _SNAKE.match(str(c).strip())) >= 3:
+        return "表头是英文字段名（疑似系统汇总表），不是可识别的导出表，已跳过"
+    if best_partial:
+        _, spec, missing = best_partial
+        return f"前{HEADER_SEARCH_ROWS}行内没有完整的表头：像{spec.label}，但缺少列：{'、'.join(missing)}"
+    return f"前{HEADER_SEARCH_ROWS}行内没有可识别的表头（不是警情、案件、人口、小区名册或整治目标表）"
+
+
+_EXPORT_TIME = re.compile(
+    r"(导出|打印|统计|制表|生成)(时间|日期)\s*[:：]?\s*(?P<value>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}[:时点]\d{1,2}([:分]\d{1,2}秒?)?分?)?)"
+)
+
+
+def export_time_text(title_rows: list[list[str | None]]) -> str | None:
+    """`导出时间：2022-08-01 09:00:00` in the rows above the header, as text."""
+    for row in title_rows:
+        for cell in row:
+            if cell:
+                match = _EXPORT_TIME.search(str(cell))
+                if match:
+                    return match.group("value")
+    return None

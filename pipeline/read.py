@@ -1,0 +1,423 @@
+"""Reading one inbox file into raw grids of strings, one per sheet.
+
+Every cell is read as text (calamine via fastexcel for .xlsx/.xls; our own readers for
+CSV, HTML tables and SpreadsheetML 2003 saved as .xls). Grid row i is Excel row i + 1:
+leading empty rows are kept so row numbers match what Excel shows.
+
+Before a workbook is parsed, `sniff` looks at its bytes and, for a zip, its directory:
+what the file really is, whether it is encrypted, truncated, or would expand to an
+unreasonable size. This module runs inside a child process (see `parse.py`): a file
+that makes the parser abort (calamine does, on a cell declared at XFD1048576) takes
+down only that child.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polars as pl
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a workbook may expand to (see docs/security.md)."""
+
+    max_zip_entries: int = 10_000
+    max_uncompressed_bytes: int = 3 * 1024**3
+    max_ratio: float = 500.0  # a deflate bomb reaches ~1000:1; real sheets 5-50:1
+    ratio_floor_bytes: int = 50 * 1024**2  # the ratio is checked above this size
+    max_rows: int = 2_000_000
+    max_columns: int = 2_000
+    max_text_bytes: int = 1024**3  # CSV / HTML / XML
+
+
+@dataclass
+class Sheet:
+    name: str
+    visibility: str  # visible, hidden, veryhidden
+    grid: pl.DataFrame  # columns c0..cN, all strings
+
+
+@dataclass
+class Workbook:
+    format: str  # xlsx, xls, csv, html, xml
+    sheets: list[Sheet] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Unreadable(Exception):
+    """The whole file is rejected; the message (Chinese) says why and what it really is."""
+
+
+# --- sniffing -------------------------------------------------------------------------------
+
+_MAGIC = (
+    (b"%PDF", "PDF文件"),
+    (b"\x89PNG", "PNG图片"),
+    (b"\xff\xd8\xff", "JPEG图片"),
+    (b"GIF8", "GIF图片"),
+    (b"Rar!", "RAR压缩包"),
+    (b"7z\xbc\xaf", "7z压缩包"),
+    (b"\x1f\x8b", "gzip压缩包"),
+    (b"{\\rtf", "RTF文档"),
+)
+
+
+def sniff(path: Path, head: bytes, limits: Limits) -> str:
+    """The real format of a file: xlsx, xls, csv, html or xml; raises Unreadable."""
+    if not head:
+        raise Unreadable("空文件（0字节）")
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise Unreadable(f"这是{what}，不是Excel工作簿或CSV")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        _check_zip(path, limits)
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return _check_ole(path)
+    text_head = _decode_head(head).lstrip().lower()
+    if text_head.startswith("<?xml") or text_head.startswith("<workbook"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in text_head or "<workbook" in text_head:
+            return "xml"
+        if "<html" in text_head or "<table" in text_head:
+            return "html"
+        raise Unreadable("这是XML文件，但不是Excel 2003 XML表格（SpreadsheetML）")
+    if text_head.startswith("<") and any(t in text_head for t in ("<html", "<table", "<!doctype html", "<meta", "<head", "<body")):
+        return "html"
+    if path.suffix.lower() == ".csv":
+        return "csv"
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise Unreadable("文件扩展名是.xlsx，但内容不是Excel工作簿（无法识别的格式或已损坏）")
+    if path.suffix.lower() == ".xls":
+        if b"\x00" not in head[:512] and _looks_like_text(head):
+            return "csv"  # some systems save tab-separated text as .xls
+        raise Unreadable("文件扩展名是.xls，但内容不是Excel工作簿（无法识别的格式或已损坏）")
+    raise Unreadable("不支持的文件格式")
+
+
+def _decode_head(head: bytes) -> str:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(encoding, errors="ignore")
+    return head.decode("utf-8", errors="ignore")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        try:
+            head.decode("gb18030")
+            return True
+        except UnicodeDecodeError:
+            return False
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise Unreadable("文件已损坏或被截断（zip结构不完整），请重新导出") from error
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+            if "word/document.xml" in names:
+                raise Unreadable("这是Word文档（.docx），不是Excel工作簿")
+            if any(n.startswith("ppt/") for n in names):
+                raise Unreadable("这是PowerPoint文档，不是Excel工作簿")
+            raise Unreadable("这是zip压缩包，不是Excel工作簿")
+        if "xl/workbook.bin" in names:
+            raise Unreadable("这是Excel二进制工作簿（.xlsb），请另存为.xlsx")
+        if len(infos) > limits.max_zip_entries:
+            raise Unreadable(f"工作簿内部文件过多（{len(infos)}个），疑似恶意构造，已拒绝")
+        total = sum(info.file_size for info in infos)
+        if total > limits.max_uncompressed_bytes:
+            raise Unreadable(
+                f"工作簿解压后过大（{total / 1024**3:.1f} GB），疑似压缩炸弹，已拒绝"
+            )
+        for info in infos:
+            if info.file_size > limits.ratio_floor_bytes and info.compress_size > 0:
+                ratio = info.file_size / info.compress_size
+                if ratio > limits.max_ratio:
+                    raise Unreadable(
+                        f"工作簿内部文件压缩比异常（{ratio:.0f}:1），疑似压缩炸弹，已拒绝"
+                    )
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _check_dimension(archive, info.filename, limits)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def _check_dimension(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    """The declared range at the head of a sheet: a cheap first line of defence (the cells
+    themselves are bounded by parsing in a child process)."""
+    with archive.open(name) as handle:
+        head = handle.read(4096)
+    match = _DIMENSION.search(head)
+    if not match or not match.group(4):
+        return
+    rows = int(match.group(4))
+    columns = _column_number(match.group(3))
+    if rows > limits.max_rows or columns > limits.max_columns:
+        raise Unreadable(
+            f"工作表声明的范围过大（{columns}列×{rows}行），疑似恶意构造，已拒绝"
+        )
+
+
+def _check_ole(path: Path) -> str:
+    data = path.read_bytes()
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        raise Unreadable("工作簿已加密（设置了打开密码），请去掉密码后另存再放入")
+    if "WordDocument".encode("utf-16-le") in data:
+        raise Unreadable("这是Word文档（.doc），不是Excel工作簿")
+    return "xls"
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def read_workbook(path: Path, limits: Limits | None = None) -> Workbook:
+    limits = limits or Limits()
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    kind = sniff(path, head, limits)
+    if kind in ("xlsx", "xls"):
+        return _read_excel(path, kind)
+    size = path.stat().st_size
+    if size > limits.max_text_bytes:
+        raise Unreadable(f"文件过大（{size / 1024**3:.1f} GB）")
+    raw = path.read_bytes()
+    if kind == "csv":
+        return _read_csv(raw)
+    if kind == "html":
+        return _read_html(raw)
+    return _read_spreadsheetml(raw)
+
+
+def _grid(rows: list[list[str | None]]) -> pl.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    columns = {f"c{i}": [r[i] if i < len(r) else None for r in rows] for i in range(width)}
+    return pl.DataFrame(columns, schema={name: pl.String for name in columns})
+
+
+def _read_excel(path: Path, kind: str) -> Workbook:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as error:  # calamine's messages are English and technical
+        raise Unreadable(_excel_error(error, kind)) from error
+    workbook = Workbook(format=kind)
+    for index, name in enumerate(reader.sheet_names):
+        try:
+            sheet = reader.load_sheet(
+                index, header_row=None, skip_rows=0, dtypes="string", schema_sample_rows=None
+            )
+            frame = sheet.to_polars()
+            visibility = str(getattr(sheet, "visible", "visible"))
+        except Exception as error:
+            workbook.notes.append(f"工作表「{name}」无法读取：{_excel_error(error, kind)}")
+            continue
+        frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+        frame = frame.with_columns(pl.all().cast(pl.String))
+        workbook.sheets.append(Sheet(name=name, visibility=visibility, grid=frame))
+    return workbook
+
+
+def _excel_error(error: Exception, kind: str) -> str:
+    text = str(error).lower()
+    if "password" in text or "encrypt" in text:
+        return "工作簿已加密（设置了打开密码），请去掉密码后另存再放入"
+    if "zip" in text or "eof" in text or "truncat" in text or "invalid" in text:
+        return f"{'xlsx' if kind == 'xlsx' else 'xls'}文件已损坏或被截断，无法读取，请重新导出"
+    return f"无法读取的{kind}文件（{type(error).__name__}）"
+
+
+def _decode_text(raw: bytes) -> str:
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(encoding, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise Unreadable("文本编码无法识别（不是UTF-8也不是GB18030/GBK）") from error
+
+
+def _read_csv(raw: bytes) -> Workbook:
+    text = _decode_text(raw)
+    sample = text[:20000]
+    delimiter = ","
+    counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
+    if counts[","] == 0 and max(counts.values()) > 0:
+        delimiter = max(counts, key=counts.get)
+    elif counts["\t"] > counts[","] * 2:
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [[cell if cell != "" else None for cell in row] for row in reader]
+    return Workbook(format="csv", sheets=[Sheet(name="CSV", visibility="visible", grid=_grid(rows))])
+
+
+class _TableParser(HTMLParser):
+    """Tables of an HTML page as rows of cell texts. A cell spanning columns or rows puts
+    its text in its first position and leaves the others empty, as Excel shows merges."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str | None]]] = []
+        self._stack: list[list[list[str | None]]] = []
+        self._row: list[str | None] | None = None
+        self._cell: list[str] | None = None
+        self._colspan = 1
+        self._rowspan = 1
+        self._covered: dict[int, int] = {}  # column → further rows covered by a rowspan
+
+    def _skip_covered(self) -> None:
+        assert self._row is not None
+        while self._covered.get(len(self._row), 0) > 0:
+            self._covered[len(self._row)] -= 1
+            self._row.append(None)
+
+    @staticmethod
+    def _span(value: str | None) -> int:
+        try:
+            return max(1, min(int(value or 1), 1000))
+        except ValueError:
+            return 1
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self._stack.append([])
+            self._covered = {}
+        elif tag == "tr" and self._stack:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._skip_covered()
+            self._cell = []
+            self._colspan = self._span(attrs.get("colspan"))
+            self._rowspan = self._span(attrs.get("rowspan"))
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            text = "".join(self._cell).strip()
+            start = len(self._row)
+            self._row.append(text or None)
+            self._row.extend([None] * (self._colspan - 1))
+            if self._rowspan > 1:
+                for column in range(start, start + self._colspan):
+                    self._covered[column] = self._rowspan - 1
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._stack:
+            last = max((c for c, n in self._covered.items() if n > 0), default=-1)
+            while len(self._row) <= last:  # rowspans ending the row
+                if self._covered.get(len(self._row), 0) > 0:
+                    self._covered[len(self._row)] -= 1
+                self._row.append(None)
+            self._stack[-1].append(self._row)
+            self._row = None
+        elif tag == "table" and self._stack:
+            self.tables.append(self._stack.pop())
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _html_charset(raw: bytes) -> str | None:
+    match = re.search(rb'charset\s*=\s*["\']?([A-Za-z0-9_-]+)', raw[:4096], re.I)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def _read_html(raw: bytes) -> Workbook:
+    charset = _html_charset(raw)
+    if charset in ("gb2312", "gbk", "gb18030"):
+        text = raw.decode("gb18030", errors="replace")
+    else:
+        text = _decode_text(raw)
+    parser = _TableParser()
+    parser.feed(text)
+    parser.close()
+    workbook = Workbook(format="html")
+    workbook.notes.append("文件实为网页表格（HTML），已按表格读取")
+    for index, rows in enumerate(parser.tables, start=1):
+        if rows:
+            workbook.sheets.append(Sheet(name=f"表格{index}", visibility="visible", grid=_grid(rows)))
+    if not workbook.sheets:
+        raise Unreadable("文件实为网页（HTML），但其中没有表格")
+    return workbook
+
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+_X = "{urn:schemas-microsoft-com:office:excel}"
+
+
+def _read_spreadsheetml(raw: bytes) -> Workbook:
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ElementTree.fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException as error:
+        raise Unreadable("XML文件含有实体定义或外部引用（可能是恶意构造），已拒绝") from error
+    except ElementTree.ParseError as error:
+        raise Unreadable("XML表格文件已损坏，无法解析") from error
+    workbook = Workbook(format="xml")
+    workbook.notes.append("文件实为Excel 2003 XML表格（SpreadsheetML），已按表格读取")
+    for worksheet in root.iter(f"{_SS}Worksheet"):
+        name = worksheet.get(f"{_SS}Name") or f"Sheet{len(workbook.sheets) + 1}"
+        visibility = "visible"
+        options = worksheet.find(f"{_X}WorksheetOptions")
+        if options is not None:
+            visible = options.find(f"{_X}Visible")
+            if visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden"):
+                visibility = "hidden"
+        rows: list[list[str | None]] = []
+        table = worksheet.find(f"{_SS}Table")
+        if table is not None:
+            for row in table.findall(f"{_SS}Row"):
+                index = row.get(f"{_SS}Index")
+                if index and index.isdigit():
+                    while len(rows) < int(index) - 1:
+                        rows.append([])
+                cells: list[str | None] = []
+                for cell in row.findall(f"{_SS}Cell"):
+                    position = cell.get(f"{_SS}Index")
+                    if position and position.isdigit():
+                        cells.extend([None] * (int(position) - 1 - len(cells)))
+                    data = cell.find(f"{_SS}Data")
+                    value = "".join(data.itertext()).strip() if data is not None else ""
+                    cells.append(value or None)
+                    across = cell.get(f"{_SS}MergeAcross")
+                    if across and across.isdigit():
+                        cells.extend([None] * int(across))
+                rows.append(cells)
+        workbook.sheets.append(Sheet(name=name, visibility=visibility, grid=_grid(rows)))
+    return workbook

@@ -1,0 +1,88 @@
+"""Settings: shipped defaults, overridable by a TOML file (`--config FILE`).
+
+See `config/settings.toml` for every key with its documented default.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .read import Limits
+from .text import clean
+from .vocab import DEFAULT_ECONOMIC_FRAUDS, category_word, nature_word
+
+CONFIG_DIR = Path(__file__).parent / "config"
+DEFAULT_SETTINGS = CONFIG_DIR / "settings.toml"
+
+
+@dataclass(frozen=True)
+class SheetDeclaration:
+    """An alert sheet exported without a category column, declared by the analyst."""
+
+    file_pattern: str
+    sheet_pattern: str
+    nature: str | None
+    category: str | None
+    alert_type: str | None
+
+    def matches(self, source_file: str, sheet: str) -> bool:
+        return fnmatch.fnmatch(source_file, self.file_pattern) and fnmatch.fnmatch(sheet, self.sheet_pattern)
+
+
+@dataclass(frozen=True)
+class Settings:
+    alert_codes: Path = CONFIG_DIR / "alert_codes.csv"
+    sheet_types: Path | None = None
+    economic_frauds: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS
+    verified_time_means_accurate: bool = False
+    workers: int = 1
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        """Defaults, then the keys of `path` (relative paths are relative to that file)."""
+        values: dict = {}
+        for source in [DEFAULT_SETTINGS, path]:
+            if source is None:
+                continue
+            with open(source, "rb") as handle:
+                data = tomllib.load(handle)
+            base = Path(source).parent
+            for key, value in data.get("ingest", {}).items():
+                if key in ("alert_codes", "sheet_types") and value:
+                    value = (base / value) if not Path(value).is_absolute() else Path(value)
+                if key == "economic_frauds":
+                    value = tuple(value)
+                values[key] = value
+            if "limits" in data:
+                values["limits"] = Limits(**data["limits"])
+        if not values.get("sheet_types"):
+            values["sheet_types"] = None
+        return cls(**values)
+
+    def sheet_declarations(self) -> list[SheetDeclaration]:
+        if self.sheet_types is None or not Path(self.sheet_types).exists():
+            return []
+        declarations = []
+        with open(self.sheet_types, encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                get = lambda k: clean(row.get(k))  # noqa: E731
+                declarations.append(SheetDeclaration(
+                    file_pattern=get("文件") or "*",
+                    sheet_pattern=get("工作表") or "*",
+                    nature=nature_word(get("警情性质")),
+                    category=category_word(get("警情类别")),
+                    alert_type=get("警情类型"),
+                ))
+        return declarations
+
+    def declared_for(self, source_file: str, sheet: str) -> dict[str, str] | None:
+        for declaration in self.sheet_declarations():
+            if declaration.matches(source_file, sheet):
+                return {"nature": declaration.nature, "category": declaration.category,
+                        "alert_type": declaration.alert_type}
+        return None

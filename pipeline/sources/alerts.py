@@ -1,0 +1,143 @@
+"""110 alerts (警情): one row per call, classified into nature / category / offence.
+
+The nature of a call arrives in many shapes: the six words (报警, 求助 …), category words
+(刑事警情), codes and names from national and provincial trees (`J020000`, `02030100`,
+`行政（治安）类警情`, `caseType110200700`), with confirmed (确认) and original (原始)
+variants. `classify_alert` resolves one combination; it runs once per distinct
+combination, not once per row.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..codes import CodeTable
+from ..dates import parse_datetime_expr
+from ..idnumbers import mangled_reason_expr
+from ..text import compact
+from ..validate import Rules
+from ..vocab import (
+    CATEGORIES_IMPLYING_ALARM,
+    category_word,
+    nature_word,
+    offence_of,
+)
+from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+
+FIELDS = ["alert_id", "alarm_at", "nature", "nature_original", "category", "alert_type", "code",
+          "code_original", "address", "compound_hint", "unit", "bureau", "summary", "handling",
+          "caller_name", "caller_phone", "is_major"]
+
+RULES = Rules(
+    required=("alert_id", "alarm_at"),
+    parsed={
+        "alarm_at": "“{header}”不是可识别的日期时间：“{value}”",
+        "is_major": "“{header}”应为 是/否（Y/N、1/0、√）：“{value}”",
+    },
+    problems=("alert_id", "nature", "category", "code"),
+)
+
+# columns of the `alerts` table, in order (see sql/schema/tables.sql)
+TABLE_COLUMNS = ["alert_id", "alarm_at", "nature", "category", "alert_type", "offence",
+                 "nature_code", "nature_raw", "category_raw", "type_raw", "classified_by",
+                 "address", "compound_hint", "unit", "bureau", "summary", "handling",
+                 "caller_name", "caller_phone", "is_major"]
+
+_CLASSIFICATION_SCHEMA = {
+    "nature": pl.String, "category": pl.String, "offence": pl.String, "alert_type": pl.String,
+    "nature_code": pl.String, PROBLEM + "nature": pl.String, PROBLEM + "category": pl.String,
+    PROBLEM + "code": pl.String,
+}
+
+
+def classify_alert(table: CodeTable, nature, nature_original, category, alert_type, code,
+                   code_original) -> dict:
+    """Resolve one combination of the classification columns (see module docstring)."""
+    out = dict.fromkeys(_CLASSIFICATION_SCHEMA)
+    nature_text = nature or nature_original
+    code_text = code or code_original
+
+    by_code = table.resolve(code_text) if code_text else None
+    if code_text and by_code is None:
+        out[PROBLEM + "code"] = f"警情编码“{code_text}”不在警情编码映射表中（可在 alert_codes.csv 中添加）"
+
+    nature_value = nature_word(nature_text)
+    by_nature = None
+    if nature_text and nature_value is None:
+        by_nature = table.resolve(nature_text)
+        if by_nature is None:
+            out[PROBLEM + "nature"] = (
+                f"警情性质“{nature_text}”无法识别（可接受：报警、求助、投诉、举报、咨询、无效，"
+                "或警情编码映射表中的名称/编码）"
+            )
+
+    category_value = category_word(category)
+    by_category = None
+    if category and category_value is None:
+        by_category = table.resolve(category)
+        if by_category is None:
+            out[PROBLEM + "category"] = (
+                f"警情类别“{category}”无法识别（可接受：刑事、治安、交通、火灾、纠纷、灾害事故、其他，"
+                "或警情编码映射表中的名称/编码）"
+            )
+
+    by_type = None
+    type_text = compact(alert_type)
+    if type_text:
+        by_type = table.resolve(type_text, by_name=False)
+    resolved = [r for r in (by_nature, by_code, by_category, by_type) if r is not None]
+
+    out["nature"] = nature_value or next((r.nature for r in resolved if r.nature), None)
+    out["category"] = category_value or next((r.category for r in resolved if r.category), None)
+    if out["nature"] is None and not nature_text and out["category"] in CATEGORIES_IMPLYING_ALARM and category_value:
+        out["nature"] = "报警"  # data contract: without 警情性质, these categories imply 报警
+    out["offence"] = offence_of(alert_type) or next((r.offence for r in reversed(resolved) if r.offence), None)
+    if out["offence"] is None and category_value in ("纠纷", "火灾"):
+        out["offence"] = category_value
+    labels = [r.label for r in (by_type, by_code, by_category, by_nature) if r is not None and r.label]
+    out["alert_type"] = alert_type or (labels[0] if labels else None)
+    out["nature_code"] = next((r.code for r in (by_code, by_type, by_category, by_nature) if r is not None), None)
+    return out
+
+
+def normalise(frame: pl.DataFrame, context: SheetContext, table: CodeTable,
+              declared: dict[str, str] | None = None) -> pl.DataFrame:
+    """Cleaned strings → typed alert rows with raw__ and problem__ columns."""
+    frame = keep_raw(frame, FIELDS)
+    classified_by = "columns"
+    if not any(context.has(f) for f in ("nature", "nature_original", "category", "alert_type", "code", "code_original")):
+        if declared:
+            frame = frame.with_columns(
+                pl.lit(declared.get("nature")).alias("nature"),
+                pl.lit(declared.get("category")).alias("category"),
+                pl.lit(declared.get("alert_type")).alias("alert_type"),
+            )
+            classified_by = "declared"
+            context.notes.append("该表没有警情性质/类别列，已按警情类别声明文件补充")
+        else:
+            classified_by = "none"
+            context.notes.append("该表没有警情性质/类别列：警情已载入但类别未知，不计入任何分类指标（可在警情类别声明文件中声明该表类别）")
+    if context.has("nature") and context.has("nature_original"):
+        context.notes.append("同时有确认和原始警情性质：以确认警情性质为准")
+    if context.has("code") and context.has("code_original"):
+        context.notes.append("同时有确认和原始警情编码：以确认警情编码为准")
+
+    frame = frame.rename({f: f"_in_{f}" for f in ("nature", "category", "alert_type")})
+    frame = map_distinct(
+        frame,
+        ["_in_nature", "nature_original", "_in_category", "_in_alert_type", "code", "code_original"],
+        lambda *values: classify_alert(table, *values),
+        _CLASSIFICATION_SCHEMA,
+    )
+    frame = frame.with_columns(
+        pl.col("alert_id").str.replace_all(" ", "").str.to_uppercase().alias("alert_id"),
+        parse_datetime_expr(RAW + "alarm_at").alias("alarm_at"),
+        boolean_expr("is_major"),
+        pl.col("_in_nature").fill_null(pl.col("nature_original")).alias("nature_raw"),
+        pl.col("_in_category").alias("category_raw"),
+        pl.col("_in_alert_type").alias("type_raw"),
+        pl.lit(classified_by).alias("classified_by"),
+        pl.col("address").str.replace_all(" ", ""),
+        pl.col("caller_phone").str.replace_all(r"[\s-]", ""),
+    )
+    return frame.with_columns(mangled_reason_expr("alert_id").alias(PROBLEM + "alert_id"))

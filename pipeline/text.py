@@ -1,0 +1,75 @@
+"""Text normalisation shared by every source: cells, headers, codes.
+
+Real exports carry full-width digits (１２３), full-width spaces, zero-width characters,
+line breaks inside cells and `代码-名称` values. Everything here is a pure function of
+one string, plus polars expressions that do the same over a column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+# zero-width space/joiners, word joiner, BOM, soft hyphen
+ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+_ZERO_WIDTH_PATTERN = f"[{ZERO_WIDTH}]"
+_SPACES_RE = re.compile(r"\s+")
+
+# `0202-已立案`, `440100-广州市公安局`, `01 行政`: a code of digits/letters then a name.
+_CODE_NAME_RE = re.compile(r"^([A-Za-z]?\d{2,12})\s*[-－—_:：\s]\s*(\S.*)$")
+
+
+def clean(value: object) -> str | None:
+    """One cell as text: NFKC (full-width → half-width), no zero-width characters, inner
+    whitespace and line breaks collapsed to one space, trimmed. Empty → None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _SPACES_RE.sub(" ", text).strip()
+    return text or None
+
+
+def clean_expr(column: str | pl.Expr) -> pl.Expr:
+    """The same as `clean`, vectorised."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    expr = (
+        expr.str.normalize("NFKC")
+        .str.replace_all(_ZERO_WIDTH_PATTERN, "")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(expr.str.len_chars() > 0).then(expr).otherwise(None)
+
+
+def compact(value: str | None) -> str | None:
+    """Cleaned text with every space removed (addresses, ids, vocabulary words)."""
+    text = clean(value)
+    return text.replace(" ", "") if text else None
+
+
+def header_key(value: object) -> str | None:
+    """A header cell as compared with the alias tables: cleaned, spaces and line breaks
+    removed, a trailing `*` (required-field marker) or `：` removed, brackets unified."""
+    text = clean(value)
+    if text is None:
+        return None
+    text = text.replace(" ", "")
+    text = text.rstrip("*:").lstrip("*")
+    text = text.replace("（", "(").replace("）", ")")
+    return text or None
+
+
+def split_code_name(value: str | None) -> tuple[str | None, str | None]:
+    """`0202-已立案` → ('0202', '已立案'); a plain name → (None, name); a bare code → (code, None)."""
+    if value is None:
+        return None, None
+    match = _CODE_NAME_RE.match(value)
+    if match:
+        return match.group(1), match.group(2).strip()
+    if re.fullmatch(r"[A-Za-z]*\d+", value):
+        return value, None
+    return None, value

@@ -1,0 +1,3 @@
+from zhian.cli import main
+
+raise SystemExit(main())
