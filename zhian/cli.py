@@ -1,1 +1,173 @@
-def main(argv=None): return 0
+"""The `zhian` command. Each subcommand is a thin shim over one pipeline function.
+
+Exit status: 0 when the run completed (even with rejected rows — they are reported),
+2 when it could not run (one line on stderr says why), 1 on an unexpected error (also
+one line; set ZHIAN_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+USAGE_ERROR = 2
+
+
+class CommandError(Exception):
+    """A reason the command could not run, in Chinese, shown as one line."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from error
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, in Chinese
+        self.exit(USAGE_ERROR, f"zhian：参数错误：{message}（zhian --help 查看用法）\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="zhian", description="治安：小区整治指标（警情、案件、实有人口 → 目标达成情况）")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(p, inbox=False, db=True, config=False):
+        if inbox:
+            p.add_argument("--inbox", type=Path, required=True, help="收件箱文件夹（放导出的Excel/CSV）")
+        if db:
+            p.add_argument("--db", type=Path, required=True, help="DuckDB数据库文件")
+        if config:
+            p.add_argument("--config", type=Path, help="设置文件（TOML），默认用内置设置")
+            p.add_argument("--workers", type=int, help="解析文件的进程数（默认1）")
+
+    run = sub.add_parser("run", help="载入收件箱、计算指标、生成看板和月报")
+    common(run, inbox=True, config=True)
+    run.add_argument("--out", type=Path, required=True, help="输出文件夹（看板.html、月报.xlsx）")
+    run.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
+
+    ingest = sub.add_parser("ingest", help="只载入收件箱中的新文件")
+    common(ingest, inbox=True, config=True)
+
+    quality = sub.add_parser("quality", help="数据质量：被拒绝的行、跳过的表、未归属的记录")
+    common(quality)
+    quality.add_argument("--examples", type=int, default=3, help="每类原因列出的行号个数")
+
+    fixtures = sub.add_parser("fixtures", help="生成演示用的导出文件（收件箱）")
+    fixtures.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    fixtures.add_argument("--seed", type=int, default=4)
+    fixtures.add_argument("--scale", type=float, default=1.0, help="数据量倍数")
+
+    demo = sub.add_parser("demo", help="生成演示数据并完整运行一遍")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="演示文件夹（默认 ./demo）")
+    return parser
+
+
+def _settings(args):
+    from zhian.pipeline.settings import Settings
+
+    if getattr(args, "config", None) and not args.config.exists():
+        raise CommandError(f"设置文件不存在：{args.config}")
+    settings = Settings.load(args.config if getattr(args, "config", None) else None)
+    if getattr(args, "workers", None):
+        from dataclasses import replace
+
+        settings = replace(settings, workers=max(1, args.workers))
+    return settings
+
+
+def cmd_ingest(args) -> int:
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+    from zhian.pipeline.ingest import ingest
+
+    if not args.inbox.is_dir():
+        raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
+    settings = _settings(args)
+    con = connect(args.db)
+    try:
+        with console.progress_bar(True) as progress:
+            report = ingest(args.inbox, con, settings, on_progress=progress)
+        console.print_ingest(report, str(args.db))
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_run(args) -> int:
+    from zhian.pipeline import console
+
+    cmd_ingest(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    as_of = args.as_of or dt.date.today()
+    console.console.print(f"评估日期：{as_of.isoformat()}")
+    console.console.print("指标计算、看板和月报尚未实现（见 issue #4、#5、#6）：本次只完成了数据载入。")
+    return 0
+
+
+def cmd_quality(args) -> int:
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+
+    con = connect(args.db, read_only=True)
+    try:
+        console.print_quality(con, args.examples)
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_fixtures(args) -> int:
+    from zhian.fixtures.generator import generate
+    from zhian.pipeline.console import console
+
+    manifest = generate(args.out, seed=args.seed, scale=args.scale)
+    console.print(f"已生成演示收件箱：{args.out}（{len(manifest.files)}个文件，埋设的数据问题{len(manifest.plants)}处，"
+                  f"清单见 {args.out / '.zhian-fixtures.json'}）")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from zhian.fixtures.generator import DEMO_AS_OF, generate
+    from zhian.pipeline.console import console
+
+    root = args.dir
+    inbox, out, db = root / "inbox", root / "out", root / "zhian.duckdb"
+    generate(inbox)
+    console.print(f"演示收件箱：{inbox}")
+    run_args = argparse.Namespace(inbox=inbox, db=db, out=out, as_of=DEMO_AS_OF, config=None, workers=None)
+    cmd_run(run_args)
+    console.print(f"\n数据库：{db}\n输出文件夹：{out}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "ingest": cmd_ingest, "quality": cmd_quality, "fixtures": cmd_fixtures,
+            "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from zhian.pipeline.db import DatabaseBusy, DatabaseError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (CommandError, DatabaseBusy, DatabaseError, FileNotFoundError) as error:
+        print(f"zhian：无法运行：{error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("zhian：已中断（已完成的文件已完整载入，未完成的文件没有留下任何数据）", file=sys.stderr)
+        return 130
+    except Exception as error:  # one line for the analyst; the traceback for developers
+        if os.environ.get("ZHIAN_DEBUG"):
+            raise
+        print(f"zhian：运行失败：{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+              "（设置 ZHIAN_DEBUG=1 可查看详细信息）", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

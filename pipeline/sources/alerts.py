@@ -85,13 +85,15 @@ def classify_alert(table: CodeTable, nature, nature_original, category, alert_ty
     type_text = compact(alert_type)
     if type_text:
         by_type = table.resolve(type_text, by_name=False)
-    resolved = [r for r in (by_nature, by_code, by_category, by_type) if r is not None]
+    def first(attribute: str, *sources) -> str | None:
+        return next((getattr(r, attribute) for r in sources if r is not None and getattr(r, attribute)), None)
 
-    out["nature"] = nature_value or next((r.nature for r in resolved if r.nature), None)
-    out["category"] = category_value or next((r.category for r in resolved if r.category), None)
+    # the most specific source decides: a code over a category name over a nature name
+    out["nature"] = nature_value or first("nature", by_nature, by_code, by_category, by_type)
+    out["category"] = category_value or first("category", by_code, by_type, by_category, by_nature)
     if out["nature"] is None and not nature_text and out["category"] in CATEGORIES_IMPLYING_ALARM and category_value:
         out["nature"] = "报警"  # data contract: without 警情性质, these categories imply 报警
-    out["offence"] = offence_of(alert_type) or next((r.offence for r in reversed(resolved) if r.offence), None)
+    out["offence"] = offence_of(alert_type) or first("offence", by_type, by_code, by_category, by_nature)
     if out["offence"] is None and category_value in ("纠纷", "火灾"):
         out["offence"] = category_value
     labels = [r.label for r in (by_type, by_code, by_category, by_nature) if r is not None and r.label]

@@ -54,7 +54,7 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         number = pl.col("house_number")
         assembled = pl.concat_str([
             pl.col("road"),
-            pl.when(number.str.contains("号")).then(number).otherwise(number + pl.lit("号")),
+            pl.when(number.str.contains("[号弄]")).then(number).otherwise(number + pl.lit("号")),
         ])
         frame = frame.with_columns(assembled.alias("address"), assembled.alias(RAW + "address"))
         context.headers["address"] = f"{context.header('road')}+{context.header('house_number')}"

@@ -1,0 +1,168 @@
+"""What the analyst reads in the terminal (Chinese). Counts and file names only: no row
+values, so nothing personal reaches a terminal log."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .ingest import FileReport, IngestReport, SheetReport
+
+OUTCOME_WORDS = {
+    "loaded": "已载入",
+    "partly_loaded": "部分载入",
+    "rejected": "整个文件被拒绝",
+    "skipped": "已跳过",
+    "unchanged": "内容未变，已跳过",
+    "duplicate": "重复文件，已跳过",
+}
+SYMBOLS = {"loaded": "✓", "partly_loaded": "!", "rejected": "✗", "skipped": "-", "unchanged": "=", "duplicate": "="}
+
+# a pipe or a log file gets wide lines rather than tables folded at 80 columns
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def sheet_line(sheet: SheetReport) -> str:
+    if sheet.outcome == "skipped":
+        return f"    · 工作表「{sheet.sheet}」已跳过：{sheet.reason}"
+    parts = [f"    · 工作表「{sheet.sheet}」：{sheet.label}，表头在第{sheet.header_row}行",
+             f"导出时间{sheet.export_at:%Y-%m-%d %H:%M}（{sheet.export_time_source}）" if sheet.export_at else None,
+             f"读取{sheet.rows_read}行，载入{sheet.rows_loaded}行，拒绝{sheet.rows_rejected}行"]
+    ignored = []
+    if sheet.rows_blank:
+        ignored.append(f"空行{sheet.rows_blank}")
+    if sheet.rows_total:
+        ignored.append(f"合计行{sheet.rows_total}")
+    if ignored:
+        parts.append("忽略" + "、".join(ignored))
+    line = "，".join(p for p in parts if p)
+    for note in sheet.notes:
+        line += f"\n        {note}"
+    return line
+
+
+def file_lines(report: FileReport) -> list[str]:
+    head = f"{SYMBOLS[report.outcome]} {report.source_file}：{OUTCOME_WORDS[report.outcome]}"
+    if report.outcome in ("loaded", "partly_loaded"):
+        head += f"（载入{report.rows_loaded}行，拒绝{report.rows_rejected}行，未归属小区{report.rows_unattributed}行）"
+    if report.reason:
+        head += f" —— {report.reason}"
+    lines = [head]
+    for note in report.notes:
+        lines.append(f"    {note}")
+    if report.outcome not in ("unchanged", "duplicate"):
+        lines.extend(sheet_line(s) for s in report.sheets)
+    return lines
+
+
+def print_ingest(report: IngestReport, db_path: str) -> None:
+    new = report.new_files
+    unchanged = len(report.files) - len(new)
+    if not new:
+        console.print(f"收件箱中没有新文件（{unchanged}个文件内容未变，已跳过）。")
+    for file_report in new:
+        for line in file_lines(file_report):
+            console.print(line)
+    if unchanged and new:
+        console.print(f"另有{unchanged}个文件内容未变或重复，已跳过。")
+    if report.ignored_files:
+        console.print(f"忽略了{report.ignored_files}个Office临时锁文件或隐藏文件（~$… / .…）。")
+    rejected = sum(f.rows_rejected for f in new)
+    loaded = sum(f.rows_loaded for f in new)
+    bad_files = sum(1 for f in new if f.outcome == "rejected")
+    summary = f"合计：新文件{len(new)}个，载入{loaded}行，拒绝{rejected}行"
+    if bad_files:
+        summary += f"，{bad_files}个文件整体被拒绝"
+    console.print(summary + "。")
+    if rejected or bad_files:
+        console.print(f"被拒绝的行已逐行记录（文件、工作表、行号、列、原因），查看：zhian quality --db {db_path}")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator:
+    """A byte-based progress bar on the terminal (parse, then load), for large inboxes."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        yield update
+
+
+def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
+    """Rejected rows grouped by file and reason, with the first examples; skipped sheets and
+    files; unattributed records per source."""
+    files = con.execute("""
+        select source_file, outcome, reason, rows_read, rows_loaded, rows_rejected
+        from ingest_files order by source_file
+    """).fetchall()
+    if not files:
+        console.print("数据库中还没有载入任何文件。")
+        return
+    table = Table(title="各文件载入情况", show_lines=False)
+    for column in ("文件", "结果", "读取", "载入", "拒绝", "未归属小区", "说明"):
+        table.add_column(column, overflow="fold")
+    unattributed = dict(con.execute("""
+        select source_file, count(*) from (
+            select source_file from alerts where compound is null
+            union all select source_file from cases where compound is null
+            union all select source_file from residents where compound is null)
+        group by source_file
+    """).fetchall())
+    for name, outcome, reason, read, loaded, rejected in files:
+        table.add_row(name, OUTCOME_WORDS.get(outcome, outcome), str(read or 0), str(loaded or 0),
+                      str(rejected or 0), str(unattributed.get(name, 0)), reason or "")
+    console.print(table)
+
+    skipped = con.execute("""
+        select source_file, sheet, notes from ingest_log where outcome = 'skipped' order by source_file, sheet
+    """).fetchall()
+    if skipped:
+        console.print("\n跳过的工作表：")
+        for name, sheet, notes in skipped:
+            console.print(f"  {name} / {sheet}：{notes}")
+
+    groups = con.execute("""
+        select source_file, reason, count(*) as n, count(distinct row_number) as rows,
+               list(row_number order by row_number)[1:$k] as first_rows,
+               min(sheet) as sheet, min(column_name) as column_name
+        from rejected_rows
+        group by source_file, reason
+        order by source_file, n desc
+    """, {"k": examples}).fetchall()
+    if groups:
+        console.print("\n被拒绝的行（按文件和原因归类）：")
+        current = None
+        for name, reason, count, rows, first_rows, sheet, column in groups:
+            if name != current:
+                console.print(f"  {name}")
+                current = name
+            listed = "、".join(f"第{r}行" for r in first_rows)
+            console.print(f"    {reason}：{rows}行（工作表「{sheet}」，列“{column}”，如{listed}）")
+    else:
+        console.print("\n没有被拒绝的行。")
+    counts = con.execute("""
+        select '110警情', count(*) filter (where compound is null), count(*) from alerts
+        union all select '案件', count(*) filter (where compound is null), count(*) from cases
+        union all select '实有人口', count(*) filter (where compound is null), count(*) from residents
+    """).fetchall()
+    console.print("\n未归属到小区的记录（保留在数据库中，不计入任何小区的指标）：")
+    for label, missing, total in counts:
+        console.print(f"  {label}：{missing} / {total}")
+    unknown = con.execute("select count(*) from alerts where classified_by = 'none'").fetchone()[0]
+    if unknown:
+        console.print(f"  另有{unknown}条警情来自没有性质/类别列的导出表，类别未知，不计入分类指标。")

@@ -1,0 +1,84 @@
+"""The command-line contract: console script, exit statuses, one-line Chinese reasons."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_registry
+from zhian.cli import main
+
+
+def _zhian(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "zhian", *map(str, args)], capture_output=True, text=True, **kwargs)
+
+
+def test_run_exits_zero_with_rejected_rows_and_reports_them(demo_inbox, tmp_path):
+    result = _zhian("run", "--inbox", demo_inbox[0], "--db", tmp_path / "z.duckdb", "--out", tmp_path / "out",
+                    "--as-of", "2022-08-31")
+    assert result.returncode == 0, result.stderr
+    assert "拒绝" in result.stdout and "zhian quality" in result.stdout
+    assert (tmp_path / "out").is_dir()
+
+
+def test_missing_inbox_is_a_one_line_reason_and_exit_2(tmp_path):
+    result = _zhian("run", "--inbox", tmp_path / "nope", "--db", tmp_path / "z.duckdb", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "收件箱文件夹不存在" in result.stderr
+
+
+def test_bad_date_argument_is_a_one_line_reason(tmp_path):
+    result = _zhian("run", "--inbox", tmp_path, "--db", tmp_path / "z.duckdb", "--out", tmp_path, "--as-of", "2022/8/31")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "YYYY-MM-DD" in result.stderr
+
+
+def test_database_held_by_another_process_is_a_one_line_reason(inbox, tmp_path):
+    write_registry(inbox)
+    db = tmp_path / "z.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect(r'{db}'); print('ok', flush=True); time.sleep(30)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        result = _zhian("ingest", "--inbox", inbox, "--db", db)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and "另一个程序" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+def test_quality_groups_rejections_by_file_and_reason(demo_db, capsys):
+    assert main(["quality", "--db", str(demo_db[0])]) == 0
+    out = capsys.readouterr().out
+    assert "身份证号码校验位错误（GB 11643）：3行" in out
+    assert "跳过的工作表" in out and "summary" in out
+    assert "未归属到小区的记录" in out
+
+
+def test_quality_on_a_missing_database_is_a_reason(tmp_path):
+    result = _zhian("quality", "--db", tmp_path / "none.duckdb")
+    assert result.returncode == 2 and "数据库文件不存在" in result.stderr
+
+
+def test_fixtures_command_writes_an_inbox(tmp_path):
+    result = _zhian("fixtures", "--out", tmp_path / "inbox", "--seed", "7", "--scale", "0.2")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "inbox" / "整治目标.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_demo_command_generates_and_runs(tmp_path):
+    started = time.time()
+    result = _zhian("demo", "--dir", tmp_path / "demo")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo" / "zhian.duckdb").exists() and "输出文件夹" in result.stdout
+    assert time.time() - started >= 0  # the demo's speed is measured in benchmarks/, not here
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "zhian"  # the venv's bin, whether or not it is on PATH
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "zhian" in result.stdout

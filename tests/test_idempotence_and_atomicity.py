@@ -1,0 +1,111 @@
+"""Running twice changes nothing; a killed run leaves no partial file; a re-run completes it."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from tests.conftest import copy_inbox
+from zhian.fixtures.writers import SheetSpec, write_xlsx
+from zhian.pipeline.db import connect
+from zhian.pipeline.ingest import ingest
+
+TABLES = ("alerts", "alerts_history", "cases", "cases_history", "residents", "residents_history", "compounds",
+          "compound_addresses", "targets", "rejected_rows", "penalty_decisions", "ingest_log", "attribution_lookup")
+
+
+def _fingerprint(path) -> dict[str, str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for table in TABLES:
+            rows = con.execute(f"select * exclude (file_id) from {table}" if "file_id" in con.table(table).columns
+                               else f"select * from {table}").fetchall()
+            out[table] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+        return out
+    finally:
+        con.close()
+
+
+def test_running_twice_changes_nothing(demo_inbox, tmp_path):
+    inbox, _ = demo_inbox
+    path = tmp_path / "z.duckdb"
+    con = connect(path)
+    ingest(inbox, con)
+    con.close()
+    first = _fingerprint(path)
+    files_before = duckdb.connect(str(path), read_only=True).execute("select count(*) from ingest_files").fetchone()
+    con = connect(path)
+    report = ingest(inbox, con)
+    con.close()
+    assert report.new_files == []
+    assert _fingerprint(path) == first
+    assert duckdb.connect(str(path), read_only=True).execute("select count(*) from ingest_files").fetchone() == files_before
+
+
+def _big_inbox(folder, files=4, rows=15000):
+    folder.mkdir()
+    header = ["警情编号", "报警时间", "警情性质", "警情类别", "事发地址"]
+    for f in range(files):
+        data = [[f"J{f}-{i}", f"2022-0{f % 9 + 1}-{i % 28 + 1:02d} 08:00", "报警", "治安", f"凤仙路{i % 500}号"]
+                for i in range(rows)]
+        write_xlsx(folder / f"警情{f}.xlsx", [SheetSpec("警情", header, data)])
+    return folder
+
+
+def _consistent(path) -> None:
+    """Every file recorded as loaded has exactly its rows; nothing belongs to an unrecorded file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        orphans = con.execute("""
+            select count(*) from alerts where file_id not in (select file_id from ingest_files)
+        """).fetchone()[0]
+        assert orphans == 0
+        for file_id, loaded in con.execute("select file_id, rows_loaded from ingest_files").fetchall():
+            present = con.execute("select count(*) from alerts where file_id = $f", {"f": file_id}).fetchone()[0]
+            present += con.execute("select count(*) from alerts_history where file_id = $f", {"f": file_id}).fetchone()[0]
+            assert present == loaded
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_sigkill_mid_load_leaves_no_partial_file_and_a_rerun_matches_a_clean_run(tmp_path):
+    inbox = _big_inbox(tmp_path / "inbox")
+    clean = tmp_path / "clean.duckdb"
+    con = connect(clean)
+    ingest(inbox, con)
+    con.close()
+
+    killed = tmp_path / "killed.duckdb"
+    command = [sys.executable, "-m", "zhian", "ingest", "--inbox", str(inbox), "--db", str(killed)]
+    kills = 0
+    for delay in (1.0, 2.0, 3.0, 4.0, 5.0):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(delay)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+        if killed.exists():
+            _consistent(killed)
+    assert kills >= 1, "the run finished before any kill: make the inbox larger"
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    _consistent(killed)
+    assert _fingerprint(killed) == _fingerprint(clean)
+
+
+def test_the_inbox_is_untouched_by_a_full_run(demo_inbox, tmp_path):
+    inbox = copy_inbox(demo_inbox[0], tmp_path / "inbox")
+    before = {p: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in inbox.rglob("*")}
+    con = connect(tmp_path / "z.duckdb")
+    ingest(inbox, con)
+    con.close()
+    after = {p: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest()) for p in inbox.rglob("*")}
+    assert before == after
