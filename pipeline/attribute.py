@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .text import clean
 
@@ -65,6 +66,7 @@ def normalise_address(text: str | None) -> str | None:
     return value or None
 
 
+@lru_cache(maxsize=65536)
 def _road_name(before: str) -> str:
     """Drop everything up to the last administrative unit before the road (`重庆市万州区沙河
     街道凤仙路` → `凤仙路`). A token counts only with at least two characters before it, so

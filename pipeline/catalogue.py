@@ -96,7 +96,7 @@ BY_CODE = {m.code: m for m in CATALOGUE}
 
 
 def _key(text: str) -> str:
-    return compact(text) or ""  # NFKC: full-width brackets are already half-width
+    return compact(text) or ""  # full-width brackets are already half-width
 
 
 _BY_NAME: dict[str, Metric] = {}
@@ -106,7 +106,7 @@ for _metric in CATALOGUE:
 
 
 def find(text: str | None) -> Metric | None:
-    """A metric by code, Chinese name or alias (after NFKC and removing spaces)."""
+    """A metric by code, Chinese name or alias (after width normalisation, without spaces)."""
     if text is None:
         return None
     key = _key(text)

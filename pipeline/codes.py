@@ -103,7 +103,7 @@ class CodeTable:
         """Resolve a code, a `代码-名称` value or (with `by_name`) a node name whose
         meaning is unambiguous in the table; None when unknown. Subtype columns pass
         `by_name=False`: a bare `盗窃` says nothing about criminal vs public order."""
-        word = compact(value)  # NFKC: （） are () from here on, as in the name index
+        word = compact(value)  # full-width （） are () from here on, as in the name index
         if word is None:
             return None
         if word in self.rows:

@@ -97,3 +97,26 @@ def looks_like_twelve_hour_clock(hours: pl.Series, min_rows: int = 200) -> bool:
     if hours.len() < min_rows:
         return False
     return int(hours.max()) <= 12 and int(hours.min()) >= 0 and hours.n_unique() > 3
+
+
+def parse_datetime_series(raw: pl.Series) -> pl.Series:
+    """`parse_datetime_expr` over a column, fast: the spelling calamine gives Excel date cells
+    (`2022-07-01 08:30:00`) is parsed directly; only the other values go through the
+    rewriting (measured 40× slower per value)."""
+    fast = raw.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+    need = fast.is_null() & raw.is_not_null()
+    if need.any():
+        index = need.arg_true()
+        slow = pl.DataFrame({"v": raw.gather(index)}).select(parse_datetime_expr("v")).to_series()
+        fast = fast.scatter(index, slow)
+    in_range = (fast >= MIN_DATE) & (fast <= MAX_DATE)
+    return pl.select(pl.when(in_range).then(fast).otherwise(None)).to_series().rename(raw.name)
+
+
+def with_datetimes(frame: pl.DataFrame, columns: dict[str, str], *, dates: bool = False) -> pl.DataFrame:
+    """Add parsed columns: {target: source text column}. `dates=True` keeps only the date."""
+    parsed = []
+    for target, source in columns.items():
+        series = parse_datetime_series(frame[source]).alias(target)
+        parsed.append(series.dt.date() if dates else series)
+    return frame.with_columns(parsed)

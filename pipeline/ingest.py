@@ -33,10 +33,10 @@ from .headers import Classification, Unclassified, classify, export_time_text
 from .parse import ParsedFile, ParsedSheet, Parser
 from .read import SUPPORTED_SUFFIXES
 from .settings import Settings
-from .sources import alerts, cases, penalties, registry, residents, targets
-from .sources.common import SheetContext, extract
 from .sources.specs import ALL_SPECS
-from .validate import REJECTED_SCHEMA, validate
+
+# The sources and the validation (pandera, which imports pandas) are imported when the
+# first sheet is prepared — a cold run imports them while the parse worker is busy.
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -49,10 +49,14 @@ TABLE_OF_KIND = {
     "registry": "registry_rows",
     "targets": "target_rows",
 }
-MODULES = {
-    "alerts": alerts, "cases": cases, "penalties": penalties, "residents": residents,
-    "registry": registry, "targets": targets,
-}
+
+
+def _modules() -> dict:
+    from .sources import alerts, cases, penalties, registry, residents, targets
+
+    return {"alerts": alerts, "cases": cases, "penalties": penalties, "residents": residents,
+            "registry": registry, "targets": targets}
+
 LOAD_ORDER = {"registry": 0, "targets": 1}  # files holding these load first
 
 
@@ -167,6 +171,10 @@ def _prepare_sheet(
     source_file: str, sheet: ParsedSheet, classification: Classification | Unclassified,
     head: pl.DataFrame, file_id: int, mtime: dt.datetime, settings: Settings,
 ) -> _Prepared:
+    from .sources import registry
+    from .sources.common import SheetContext, extract
+    from .validate import REJECTED_SCHEMA, validate
+
     report = SheetReport(sheet=sheet.name, visibility=sheet.visibility)
     if sheet.visibility != "visible":
         report.notes.append("隐藏工作表，已照常读取")
@@ -202,7 +210,7 @@ def _prepare_sheet(
         source_file=source_file, sheet=sheet.name, file_id=file_id, export_at=report.export_at,
         headers=headers, fields=set(headers), settings=settings, notes=report.notes,
     )
-    module = MODULES[spec.kind]
+    module = _modules()[spec.kind]
     if spec.kind == "alerts":
         frame = module.normalise(extracted.frame, context, load_table(str(settings.alert_codes)),
                                  settings.declared_for(source_file, sheet.name))
@@ -302,74 +310,8 @@ def ingest(
         raise FileNotFoundError(f"收件箱文件夹不存在：{inbox}")
     candidates, ignored = list_inbox(inbox)
     report = IngestReport(ignored_files=ignored)
-    known = dict(con.execute("select content_hash, min(source_file) from ingest_files group by content_hash").fetchall())
-
-    new: list[tuple[Path, FileReport]] = []
-    seen_now: dict[str, str] = {}
-    for path in candidates:
-        name = path.relative_to(inbox).as_posix()
-        digest = file_hash(path)
-        if digest in known:
-            same = known[digest]
-            report.files.append(FileReport(name, digest, outcome="unchanged" if same == name else "duplicate",
-                                           reason=None if same == name else f"与已载入的“{same}”内容完全相同"))
-            continue
-        if digest in seen_now:
-            file_report = FileReport(name, digest, outcome="duplicate", reason=f"与“{seen_now[digest]}”内容完全相同")
-        else:
-            seen_now[digest] = name
-            file_report = FileReport(name, digest)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                file_report.outcome, file_report.reason = "skipped", "不支持的文件类型（只读取.xlsx、.xls、.csv）"
-        new.append((path, file_report))
-
-    to_parse = [path for path, r in new if r.outcome == "loaded"]
-    total_bytes = sum(p.stat().st_size for p in to_parse) or 1
-    done_bytes = 0
     with tempfile.TemporaryDirectory(prefix="zhian-") as tmp, Parser(Path(tmp), settings.workers, settings.limits) as parser:
-        parsed_by_path: dict[Path, ParsedFile] = {}
-        for parsed in parser.parse(to_parse):
-            parsed_by_path[parsed.path] = parsed
-            done_bytes += parsed.path.stat().st_size
-            if on_progress:
-                on_progress("解析", done_bytes, total_bytes)
-        classified = {path: _classify_file(p) for path, p in parsed_by_path.items() if p.error is None}
-
-        def order(item: tuple[Path, FileReport]) -> tuple[int, str]:
-            sheets = classified.get(item[0], [])
-            kinds = [c.spec.kind for _, c, _ in sheets if isinstance(c, Classification)]
-            return (min((LOAD_ORDER.get(k, 2) for k in kinds), default=2), item[1].source_file)
-
-        loaded_bytes = 0
-        for path, file_report in sorted(new, key=order):
-            size, mtime = path.stat().st_size, _mtime(path)
-            file_report.file_id = con.execute("select nextval('file_id_seq')").fetchone()[0]
-            prepared: list[_Prepared] = []
-            parsed = parsed_by_path.get(path)
-            if parsed is not None:
-                file_report.format = parsed.format
-                file_report.notes.extend(parsed.notes)
-                if parsed.error:
-                    file_report.outcome, file_report.reason = "rejected", parsed.error
-                else:
-                    for sheet, classification, head in classified[path]:
-                        prepared.append(_prepare_sheet(file_report.source_file, sheet, classification, head,
-                                                       file_report.file_id, mtime, settings))
-                    file_report.sheets = [p.report for p in prepared]
-                    if not file_report.sheets:
-                        file_report.outcome, file_report.reason = "skipped", "工作簿中没有工作表"
-                    else:
-                        file_report.outcome = _file_outcome(file_report)
-                        if file_report.outcome == "skipped":
-                            file_report.reason = "没有可识别的工作表"
-            if file_report.outcome != "duplicate":
-                _write_file(con, file_report, prepared, size, mtime)
-            report.files.append(file_report)
-            loaded_bytes += size if parsed is not None else 0
-            if on_progress and parsed is not None:
-                on_progress("载入", loaded_bytes, total_bytes)
-            if on_file:
-                on_file(file_report)
+        _ingest(inbox, con, settings, parser, candidates, report, on_file, on_progress)
     if report.new_files:
         refresh_attribution(con)
         counts = dict(con.execute("""
@@ -382,6 +324,83 @@ def ingest(
         for file_report in report.files:
             file_report.rows_unattributed = counts.get(file_report.file_id, 0)
     return report
+
+
+def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, parser: Parser,
+            candidates: list[Path], report: IngestReport, on_file, on_progress) -> None:
+    known = dict(con.execute("select content_hash, min(source_file) from ingest_files group by content_hash").fetchall())
+
+    new: list[tuple[Path, FileReport]] = []
+    seen_now: dict[str, str] = {}
+    for path in candidates:
+        name = path.relative_to(inbox).as_posix()
+        digest = file_hash(path)
+        if digest in known:
+            same = known[digest]
+            report.files.append(FileReport(name, digest, outcome="unchanged" if same == name else "duplicate",
+                                           reason=None if same == name else f"与已载入的“{same}”内容完全相同"))
+            continue
+        if not seen_now:
+            parser.warm()  # a new file: start the worker now, it imports while we hash the rest
+        if digest in seen_now:
+            file_report = FileReport(name, digest, outcome="duplicate", reason=f"与“{seen_now[digest]}”内容完全相同")
+        else:
+            seen_now[digest] = name
+            file_report = FileReport(name, digest)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                file_report.outcome, file_report.reason = "skipped", "不支持的文件类型（只读取.xlsx、.xls、.csv）"
+        new.append((path, file_report))
+
+    to_parse = [path for path, r in new if r.outcome == "loaded"]
+    if not to_parse and not new:
+        return
+    jobs = parser.start(to_parse)
+    _modules()  # import the sources and pandera while the worker parses
+    total_bytes = sum(p.stat().st_size for p in to_parse) or 1
+    done_bytes = 0
+    parsed_by_path: dict[Path, ParsedFile] = {}
+    for parsed in parser.results(jobs):
+        parsed_by_path[parsed.path] = parsed
+        done_bytes += parsed.path.stat().st_size
+        if on_progress:
+            on_progress("解析", done_bytes, total_bytes)
+    classified = {path: _classify_file(p) for path, p in parsed_by_path.items() if p.error is None}
+
+    def order(item: tuple[Path, FileReport]) -> tuple[int, str]:
+        sheets = classified.get(item[0], [])
+        kinds = [c.spec.kind for _, c, _ in sheets if isinstance(c, Classification)]
+        return (min((LOAD_ORDER.get(k, 2) for k in kinds), default=2), item[1].source_file)
+
+    loaded_bytes = 0
+    for path, file_report in sorted(new, key=order):
+        size, mtime = path.stat().st_size, _mtime(path)
+        file_report.file_id = con.execute("select nextval('file_id_seq')").fetchone()[0]
+        prepared: list[_Prepared] = []
+        parsed = parsed_by_path.get(path)
+        if parsed is not None:
+            file_report.format = parsed.format
+            file_report.notes.extend(parsed.notes)
+            if parsed.error:
+                file_report.outcome, file_report.reason = "rejected", parsed.error
+            else:
+                for sheet, classification, head in classified[path]:
+                    prepared.append(_prepare_sheet(file_report.source_file, sheet, classification, head,
+                                                   file_report.file_id, mtime, settings))
+                file_report.sheets = [p.report for p in prepared]
+                if not file_report.sheets:
+                    file_report.outcome, file_report.reason = "skipped", "工作簿中没有工作表"
+                else:
+                    file_report.outcome = _file_outcome(file_report)
+                    if file_report.outcome == "skipped":
+                        file_report.reason = "没有可识别的工作表"
+        if file_report.outcome != "duplicate":
+            _write_file(con, file_report, prepared, size, mtime)
+        report.files.append(file_report)
+        loaded_bytes += size if parsed is not None else 0
+        if on_progress and parsed is not None:
+            on_progress("载入", loaded_bytes, total_bytes)
+        if on_file:
+            on_file(file_report)
 
 
 def _registry_version(con: duckdb.DuckDBPyConnection) -> str:

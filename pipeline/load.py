@@ -36,7 +36,6 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         return
     key = VERSIONED[table]
     columns = [c for c in con.table(table).columns if c not in ("compound", "attribution", "attribution_note")]
-    _register(con, "incoming", frame.select(columns))
     column_list = ", ".join(columns)
     history = f"{table}_history"
     history_names = con.table(history).columns
@@ -49,18 +48,20 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
             for c in history_names
         )
 
-    con.execute(f"""
-        create or replace temp table incoming_ranked as
-        select *, row_number() over (partition by {key} order by export_at desc, source_row desc) as _rank
-        from incoming
-    """)
-    # several versions of one id in the same sheet: the later row wins
-    con.execute(f"""
-        insert into {history} ({history_columns})
-        select {as_history("incoming_ranked", "$file_id")} from incoming_ranked where _rank > 1
-    """, {"file_id": file_id})
+    frame = frame.select(columns)
+    # several versions of one id in the same sheet (one export time): the later row wins
+    latest = frame.unique(subset=[key], keep="last", maintain_order=True)
+    if latest.height < frame.height:
+        earlier = frame.join(latest.select(key, "source_row"), on=[key, "source_row"], how="anti")
+        _register(con, "earlier", earlier)
+        con.execute(f"""
+            insert into {history} ({history_columns})
+            select {as_history("earlier", "$file_id")} from earlier
+        """, {"file_id": file_id})
+        con.unregister("earlier")
+    _register(con, "incoming", latest)
     # the current version, if older than the incoming one, moves to history
-    newer = f"""
+    newer = """
         (incoming.export_at > current.export_at
          or (incoming.export_at = current.export_at and incoming.file_id > current.file_id))
     """
@@ -68,28 +69,26 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         insert into {history} ({history_columns})
         select current.*, $file_id
         from {table} as current
-        join incoming_ranked as incoming on incoming.{key} = current.{key} and incoming._rank = 1
+        join incoming on incoming.{key} = current.{key}
         where {newer}
     """, {"file_id": file_id})
     con.execute(f"""
         delete from {table} as current
-        using incoming_ranked as incoming
-        where incoming.{key} = current.{key} and incoming._rank = 1 and {newer}
+        using incoming
+        where incoming.{key} = current.{key} and {newer}
     """)
     # an incoming version older than the current one goes straight to history
     con.execute(f"""
         insert into {history} ({history_columns})
         select {as_history("incoming", "current.file_id")}
-        from incoming_ranked as incoming
+        from incoming
         join {table} as current on incoming.{key} = current.{key}
-        where incoming._rank = 1
     """)
     con.execute(f"""
         insert into {table} ({column_list})
-        select {column_list} from incoming_ranked as incoming
-        where _rank = 1 and not exists (select 1 from {table} as current where current.{key} = incoming.{key})
+        select {column_list} from incoming
+        where not exists (select 1 from {table} as current where current.{key} = incoming.{key})
     """)
-    con.execute("drop table incoming_ranked")
     con.unregister("incoming")
 
 

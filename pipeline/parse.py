@@ -66,6 +66,10 @@ def _init_worker(max_bytes: int) -> None:
     os.close(devnull)
 
 
+def _noop() -> None:
+    return None
+
+
 def parse_file(path: str, out_dir: str, limits: Limits) -> dict:
     """Runs in the worker: parse one file, write its sheets as IPC files, return metadata."""
     try:
@@ -136,30 +140,39 @@ class Parser:
             notes=payload["notes"],
         )
 
-    def parse(self, paths: Iterable[Path]) -> Iterable[ParsedFile]:
-        """Yield one ParsedFile per path, in completion order."""
-        paths = list(paths)
-        if not paths:
-            return
+    def warm(self) -> None:
+        """Start the workers now (they import their modules while the caller does other
+        work): a cold run overlaps the worker's start-up with its own."""
         pool = self._pool_for()
-        futures: dict[Future, Path] = {
-            pool.submit(parse_file, str(p), str(self.out_dir), self.limits): p for p in paths
-        }
+        for _ in range(self.workers):
+            pool.submit(_noop)
+
+    def start(self, paths: Iterable[Path]) -> dict[Future, Path]:
+        """Submit every file; collect the results with `results`."""
+        pool = self._pool_for()
+        return {pool.submit(parse_file, str(p), str(self.out_dir), self.limits): p for p in paths}
+
+    def results(self, jobs: dict[Future, Path]) -> Iterable[ParsedFile]:
+        """One ParsedFile per submitted path, in completion order."""
         suspects: list[Path] = []
-        not_done = set(futures)
+        not_done = set(jobs)
         while not_done:
             done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
             for future in done:
                 try:
                     payload = future.result()
                 except BrokenProcessPool:
-                    suspects.append(futures[future])  # every file in flight when a worker died
+                    suspects.append(jobs[future])  # every file in flight when a worker died
                     continue
-                yield self._result(futures[future], payload)
+                yield self._result(jobs[future], payload)
         if suspects:
             self._pool = None  # the broken pool's workers are gone
             for path in suspects:  # alone, only the culprit crashes again
                 yield self._parse_alone(path)
+
+    def parse(self, paths: Iterable[Path]) -> Iterable[ParsedFile]:
+        """Yield one ParsedFile per path, in completion order."""
+        yield from self.results(self.start(paths))
 
     def _parse_alone(self, path: Path) -> ParsedFile:
         pool = self._new_pool(1)

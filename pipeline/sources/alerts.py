@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..codes import CodeTable
-from ..dates import parse_datetime_expr
+from ..dates import with_datetimes
 from ..idnumbers import mangled_reason_expr
 from ..text import compact
 from ..validate import Rules
@@ -131,9 +131,9 @@ def normalise(frame: pl.DataFrame, context: SheetContext, table: CodeTable,
         lambda *values: classify_alert(table, *values),
         _CLASSIFICATION_SCHEMA,
     )
+    frame = with_datetimes(frame, {"alarm_at": RAW + "alarm_at"})
     frame = frame.with_columns(
         pl.col("alert_id").str.replace_all(" ", "").str.to_uppercase().alias("alert_id"),
-        parse_datetime_expr(RAW + "alarm_at").alias("alarm_at"),
         boolean_expr("is_major"),
         pl.col("_in_nature").fill_null(pl.col("nature_original")).alias("nature_raw"),
         pl.col("_in_category").alias("category_raw"),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..dates import parse_datetime_expr
+from ..dates import with_datetimes
 from ..idnumbers import mangled_reason_expr
 from ..validate import Rules
 from ..vocab import DEFAULT_ECONOMIC_FRAUDS, case_kind, case_status, is_economic_fraud, is_penalty, offence_of, status_means_penalty
@@ -150,9 +150,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext,
     frame = frame.with_columns(pl.col("case_id").str.replace_all(" ", "").str.to_uppercase())
     frame = _decide_kind(frame, context)
     code_names = case_code_names()
-    dates = {f: parse_datetime_expr(RAW + f).alias(f) for f in
-             ("occurred_at", "filed_at", "accepted_at", "solved_at", "closed_at", "punished_at")}
-    frame = frame.with_columns(*dates.values())
+    frame = with_datetimes(frame, {f: RAW + f for f in
+                                   ("occurred_at", "filed_at", "accepted_at", "solved_at", "closed_at", "punished_at")})
     frame = frame.with_columns(
         pl.when(pl.col("case_kind") == "criminal").then(pl.col("filed_at"))
         .otherwise(pl.coalesce("accepted_at", "filed_at")).alias("event_at"),

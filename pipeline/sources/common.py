@@ -16,7 +16,6 @@ from ..headers import Classification
 from ..text import clean_expr
 
 ROW = "_row"  # the Excel row number (1-based, as Excel shows it)
-TOTAL_WORDS = ("合计", "总计", "小计", "累计")
 
 
 @dataclass
@@ -54,21 +53,23 @@ def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
     body = grid.slice(start).with_row_index(ROW, offset=start + 1)
     body = body.with_columns(pl.col(ROW).cast(pl.Int64))
     rows_read = body.height
-    cleaned = body.with_columns(clean_expr(c).alias(c) for c in grid.columns)
+    mapped = sorted({f"c{c.index}" for c in classification.columns})
+    cleaned = body.with_columns(clean_expr(c).alias(c) for c in mapped)
+
+    def empty(column: str) -> pl.Expr:
+        value = pl.col(column)
+        return value.is_null() | (value.str.strip_chars().str.len_bytes() == 0)
 
     # blank rows (every cell empty, mapped or not) are not data
-    blank = pl.all_horizontal(pl.col(c).is_null() for c in grid.columns) if grid.columns else pl.lit(True)
+    blank = pl.all_horizontal(empty(c) for c in grid.columns) if grid.columns else pl.lit(True)
     # a totals row: 合计/总计 in one of the first cells, and no record id in it
     first_cells = grid.columns[:3]
     id_fields = [c for c in classification.columns if c.field in ("alert_id", "case_id", "person_id", "decision_id")]
     id_empty = pl.all_horizontal(
-        [pl.col(f"c{c.index}").is_null() | pl.col(f"c{c.index}").str.contains("合计|总计|小计")
-         for c in id_fields]
+        [empty(f"c{c.index}") | pl.col(f"c{c.index}").str.contains("合计|总计|小计") for c in id_fields]
     ) if id_fields else pl.lit(True)
     is_total = pl.any_horizontal(
-        [pl.col(c).str.replace_all(r"\s", "").is_in(list(TOTAL_WORDS)) |
-         pl.col(c).str.contains(r"^(合计|总计|小计)[:：]?")
-         for c in first_cells]
+        [pl.col(c).str.replace_all(r"\s", "").str.contains(r"^(合计|总计|小计|累计)[:：]?$") for c in first_cells]
     ).fill_null(False) & id_empty if first_cells else pl.lit(False)
     flagged = cleaned.with_columns(blank.alias("_blank"), is_total.alias("_total"))
     rows_blank = int(flagged["_blank"].sum())

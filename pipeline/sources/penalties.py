@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..dates import parse_datetime_expr
+from ..dates import with_datetimes
 from ..idnumbers import mangled_reason_expr
 from ..validate import Rules
 from ..vocab import is_penalty
@@ -31,9 +31,9 @@ VOID_WORDS = r"作废|撤销|退回|无效|注销|删除"
 def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     frame = keep_raw(frame, FIELDS)
     penalties = {v: bool(is_penalty(v)) for v in frame["penalty_type"].unique().to_list() if v is not None}
+    frame = with_datetimes(frame, {"approved_at": RAW + "approved_at"})
     frame = frame.with_columns(
         pl.col("case_id").str.replace_all(" ", "").str.to_uppercase(),
-        parse_datetime_expr(RAW + "approved_at").alias("approved_at"),
         pl.col("penalty_type").replace_strict(penalties, default=None, return_dtype=pl.Boolean).alias("is_penalty"),
         pl.col("doc_status").str.contains(VOID_WORDS).fill_null(False).alias("is_void"),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ..dates import parse_datetime_expr
+from ..dates import with_datetimes
 from ..idnumbers import excel_mangled_reason, resident_id_problem
 from ..validate import Rules
 from ..vocab import POPULATION_TYPES, population_type, population_type_from_name, verification
@@ -97,10 +97,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext,
         context.notes.append("只有户籍地址、没有居住地址：户籍地址不用于归属小区")
     verifications = {v: verification(v) for v in frame["verification"].unique().to_list() if v is not None}
     verified = pl.col("verification").replace_strict(verifications, default=None, return_dtype=pl.String)
-    frame = frame.with_columns(
-        parse_datetime_expr(RAW + "registered_at").dt.date().alias("registered_at"),
-        parse_datetime_expr(RAW + "verified_at").alias("verified_at"),
-    )
+    frame = with_datetimes(frame, {"registered_at": RAW + "registered_at"}, dates=True)
+    frame = with_datetimes(frame, {"verified_at": RAW + "verified_at"})
     no_result = "准确" if verified_time_means_accurate else "未核查"
     return frame.with_columns(
         pl.when(pl.col(RAW + "verification").is_null())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from .. import catalogue
-from ..dates import parse_date_expr
+from ..dates import with_datetimes
 from ..targets import TargetError, parse_target, split_compounds
 from ..validate import Rules
 from .common import PROBLEM, RAW, SheetContext, keep_raw, map_distinct
@@ -52,9 +52,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         "metric_code": pl.String, "target_op": pl.String, "target_value": pl.String,
         PROBLEM + "metric": pl.String, PROBLEM + "target": pl.String,
     })
+    frame = with_datetimes(frame, {"start_date": RAW + "start_date", "end_date": RAW + "end_date"}, dates=True)
     frame = frame.with_columns(
-        parse_date_expr(RAW + "start_date").alias("start_date"),
-        parse_date_expr(RAW + "end_date").alias("end_date"),
         pl.col("metric").alias("metric_raw"),
         pl.col("target").alias("target_raw"),
         pl.col("compounds").map_elements(split_compounds, return_dtype=pl.List(pl.String), skip_nulls=True).alias("compound_list"),
