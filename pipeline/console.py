@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .db import scalar
 from .ingest import FileReport, IngestReport, SheetReport
 
 OUTCOME_WORDS = {
@@ -163,6 +164,6 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     console.print("\n未归属到小区的记录（保留在数据库中，不计入任何小区的指标）：")
     for label, missing, total in counts:
         console.print(f"  {label}：{missing} / {total}")
-    unknown = con.execute("select count(*) from alerts where classified_by = 'none'").fetchone()[0]
+    unknown = scalar(con, "select count(*) from alerts where classified_by = 'none'")
     if unknown:
         console.print(f"  另有{unknown}条警情来自没有性质/类别列的导出表，类别未知，不计入分类指标。")

@@ -68,9 +68,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("commit")
 
 
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None):
+    """The first value of a query's first row, or None. Reads the whole result: in DuckDB 2
+    a partly read `execute` result blocks the connection."""
+    rows = con.execute(query, params or {}).fetchall()
+    return rows[0][0] if rows else None
+
+
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("select value from zhian_meta where key = $k", {"k": key}).fetchone()
-    return row[0] if row else None
+    return scalar(con, "select value from zhian_meta where key = $k", {"k": key})
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

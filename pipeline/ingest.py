@@ -12,11 +12,12 @@ rows read = rows loaded + rows rejected + blank rows + totals rows.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,16 +25,16 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from . import load
-from .attribute import Registry
+from . import compounds, load
 from .codes import load_table
 from .dates import looks_like_twelve_hour_clock, parse_datetime
-from .db import get_meta, set_meta, transaction
+from .db import scalar, transaction
 from .headers import Classification, Unclassified, classify, export_time_text
 from .parse import ParsedFile, ParsedSheet, Parser
 from .read import SUPPORTED_SUFFIXES
 from .settings import Settings
 from .sources.specs import ALL_SPECS
+from .timing import mark, stage
 
 # The sources and the validation (pandera, which imports pandas) are imported when the
 # first sheet is prepared — a cold run imports them while the parse worker is busy.
@@ -250,20 +251,21 @@ def _write_file(con: duckdb.DuckDBPyConnection, report: FileReport, prepared: li
                 size: int, mtime: dt.datetime) -> None:
     """Everything of one file in one transaction."""
     with transaction(con):
-        kinds = set()
-        for item in prepared:
-            if item.kind is None:
-                continue
-            kinds.add(item.kind)
+        kinds = {item.kind for item in prepared if item.kind}
+        # the registry first: records of this very file are placed with it
+        for item in sorted((p for p in prepared if p.kind), key=lambda p: p.kind != "registry"):
             table = TABLE_OF_KIND[item.kind]
+            if table in compounds.RECORD_TABLES:
+                item.valid = compounds.attribute_frame(con, item.valid)
             if table in load.VERSIONED:
                 load.load_versioned(con, table, item.valid, report.file_id)
             else:
                 load.append(con, table, item.valid)
             if item.rejected is not None and item.rejected.height:
                 load.append(con, "rejected_rows", item.rejected)
-        if "registry" in kinds:
-            load.rebuild_registry(con)
+            if item.kind == "registry":
+                load.rebuild_registry(con)
+                compounds.refresh_all(con)
         if "targets" in kinds:
             load.rebuild_targets(con)
         for sheet in report.sheets or [SheetReport(sheet=None, outcome="rejected", reason=report.reason)]:
@@ -302,18 +304,22 @@ def ingest(
     inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings | None = None,
     on_file: Callable[[FileReport], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    parser: Parser | None = None,
 ) -> IngestReport:
-    """Load every new file of `inbox` into the database behind `con`."""
+    """Load every new file of `inbox` into the database behind `con`. A caller that can
+    start the parse workers early (the CLI, before it imports the rest) passes `parser`."""
     settings = settings or Settings()
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"收件箱文件夹不存在：{inbox}")
     candidates, ignored = list_inbox(inbox)
     report = IngestReport(ignored_files=ignored)
-    with tempfile.TemporaryDirectory(prefix="zhian-") as tmp, Parser(Path(tmp), settings.workers, settings.limits) as parser:
+    if parser is not None:
         _ingest(inbox, con, settings, parser, candidates, report, on_file, on_progress)
+    else:
+        with open_parser(settings) as parser:
+            _ingest(inbox, con, settings, parser, candidates, report, on_file, on_progress)
     if report.new_files:
-        refresh_attribution(con)
         counts = dict(con.execute("""
             select file_id, count(*) from (
                 select file_id from alerts where compound is null
@@ -324,6 +330,15 @@ def ingest(
         for file_report in report.files:
             file_report.rows_unattributed = counts.get(file_report.file_id, 0)
     return report
+
+
+@contextlib.contextmanager
+def open_parser(settings: Settings, *, warm: bool = False) -> Iterator[Parser]:
+    """Parse workers writing into a private temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="zhian-") as tmp, Parser(Path(tmp), settings.workers, settings.limits) as parser:
+        if warm:
+            parser.warm()
+        yield parser
 
 
 def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, parser: Parser,
@@ -340,8 +355,9 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
             report.files.append(FileReport(name, digest, outcome="unchanged" if same == name else "duplicate",
                                            reason=None if same == name else f"与已载入的“{same}”内容完全相同"))
             continue
-        if not seen_now:
+        if not seen_now and not parser.started:
             parser.warm()  # a new file: start the worker now, it imports while we hash the rest
+            mark("worker started")
         if digest in seen_now:
             file_report = FileReport(name, digest, outcome="duplicate", reason=f"与“{seen_now[digest]}”内容完全相同")
         else:
@@ -355,11 +371,14 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
     if not to_parse and not new:
         return
     jobs = parser.start(to_parse)
-    _modules()  # import the sources and pandera while the worker parses
+    mark("parse jobs submitted")
+    with stage("import sources and pandera"):
+        _modules()  # import the sources and pandera while the worker parses
     total_bytes = sum(p.stat().st_size for p in to_parse) or 1
     done_bytes = 0
     parsed_by_path: dict[Path, ParsedFile] = {}
     for parsed in parser.results(jobs):
+        mark(f"parsed {parsed.path.name}")
         parsed_by_path[parsed.path] = parsed
         done_bytes += parsed.path.stat().st_size
         if on_progress:
@@ -374,7 +393,7 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
     loaded_bytes = 0
     for path, file_report in sorted(new, key=order):
         size, mtime = path.stat().st_size, _mtime(path)
-        file_report.file_id = con.execute("select nextval('file_id_seq')").fetchone()[0]
+        file_report.file_id = scalar(con, "select nextval('file_id_seq')")
         prepared: list[_Prepared] = []
         parsed = parsed_by_path.get(path)
         if parsed is not None:
@@ -384,8 +403,9 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
                 file_report.outcome, file_report.reason = "rejected", parsed.error
             else:
                 for sheet, classification, head in classified[path]:
-                    prepared.append(_prepare_sheet(file_report.source_file, sheet, classification, head,
-                                                   file_report.file_id, mtime, settings))
+                    with stage(f"prepare {file_report.source_file}/{sheet.name}"):
+                        prepared.append(_prepare_sheet(file_report.source_file, sheet, classification, head,
+                                                       file_report.file_id, mtime, settings))
                 file_report.sheets = [p.report for p in prepared]
                 if not file_report.sheets:
                     file_report.outcome, file_report.reason = "skipped", "工作簿中没有工作表"
@@ -394,64 +414,11 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
                     if file_report.outcome == "skipped":
                         file_report.reason = "没有可识别的工作表"
         if file_report.outcome != "duplicate":
-            _write_file(con, file_report, prepared, size, mtime)
+            with stage(f"load {file_report.source_file}"):
+                _write_file(con, file_report, prepared, size, mtime)
         report.files.append(file_report)
         loaded_bytes += size if parsed is not None else 0
         if on_progress and parsed is not None:
             on_progress("载入", loaded_bytes, total_bytes)
         if on_file:
             on_file(file_report)
-
-
-def _registry_version(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute("""
-        select coalesce(string_agg(compound || '|' || coalesce(aliases, ''), '\n' order by compound), '')
-        from compounds
-    """).fetchone()[0]
-    addresses = con.execute("""
-        select coalesce(string_agg(compound || '|' || address, '\n' order by compound, address), '')
-        from compound_addresses
-    """).fetchone()[0]
-    return hashlib.sha256((rows + "\n#\n" + addresses).encode("utf-8")).hexdigest()
-
-
-RECORD_TABLES = ("alerts", "cases", "residents")
-
-
-def refresh_attribution(con: duckdb.DuckDBPyConnection) -> None:
-    """Place every record in its compound (or none), for the current registry.
-
-    Attribution is computed once per distinct (所属小区, address) pair and kept in
-    `attribution_lookup`; when the registry changes, the lookup is recomputed."""
-    with transaction(con):
-        version = _registry_version(con)
-        if get_meta(con, "registry_version") != version:
-            con.execute("delete from attribution_lookup")
-            set_meta(con, "registry_version", version)
-        pairs = con.execute(" union ".join(
-            f"select coalesce(compound_hint, '') as hint, coalesce(address, '') as address from {t}"
-            for t in RECORD_TABLES
-        ) + " except select coalesce(compound_hint, ''), coalesce(address, '') from attribution_lookup").fetchall()
-        if pairs:
-            lookup = Registry.build(
-                con.execute("select compound, aliases from compounds").fetchall(),
-                con.execute("select compound, address from compound_addresses").fetchall(),
-            )
-            rows = []
-            for hint, address in pairs:
-                result = lookup.attribute(hint or None, address or None)
-                rows.append((hint, address, result.compound, result.method, result.note))
-            frame = pl.DataFrame(rows, schema={"compound_hint": pl.String, "address": pl.String, "compound": pl.String,
-                                               "attribution": pl.String, "attribution_note": pl.String}, orient="row")
-            load.append(con, "attribution_lookup", frame)
-        for table in RECORD_TABLES:
-            con.execute(f"""
-                update {table} set compound = lookup.compound, attribution = lookup.attribution,
-                    attribution_note = lookup.attribution_note
-                from attribution_lookup as lookup
-                where coalesce({table}.compound_hint, '') = lookup.compound_hint
-                  and coalesce({table}.address, '') = lookup.address
-                  and ({table}.compound is distinct from lookup.compound
-                       or {table}.attribution is distinct from lookup.attribution
-                       or {table}.attribution_note is distinct from lookup.attribution_note)
-            """)

@@ -35,7 +35,7 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
     if frame.height == 0:
         return
     key = VERSIONED[table]
-    columns = [c for c in con.table(table).columns if c not in ("compound", "attribution", "attribution_note")]
+    columns = [c for c in con.table(table).columns if c in frame.columns]
     column_list = ", ".join(columns)
     history = f"{table}_history"
     history_names = con.table(history).columns
@@ -50,8 +50,9 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
 
     frame = frame.select(columns)
     # several versions of one id in the same sheet (one export time): the later row wins
-    latest = frame.unique(subset=[key], keep="last", maintain_order=True)
-    if latest.height < frame.height:
+    latest = frame
+    if frame[key].is_duplicated().any():  # checked first: deduplicating copies every column
+        latest = frame.unique(subset=[key], keep="last", maintain_order=True)
         earlier = frame.join(latest.select(key, "source_row"), on=[key, "source_row"], how="anti")
         _register(con, "earlier", earlier)
         con.execute(f"""

@@ -13,6 +13,8 @@ Workers are started lazily (a re-run on an unchanged inbox starts none).
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import os
 import uuid
@@ -83,7 +85,20 @@ def parse_file(path: str, out_dir: str, limits: Limits) -> dict:
         target = Path(out_dir) / f"{uuid.uuid4().hex}.arrow"
         sheet.grid.write_ipc(target)
         sheets.append({"name": sheet.name, "visibility": sheet.visibility, "ipc_path": str(target)})
-    return {"format": workbook.format, "sheets": sheets, "notes": workbook.notes}
+    payload = {"format": workbook.format, "sheets": sheets, "notes": workbook.notes}
+    del workbook
+    _release_memory()
+    return payload
+
+
+def _release_memory() -> None:
+    """Give the parse's memory back to the system: the worker lives on, idle, while the
+    main process loads (measured: 400 MB held after a 1,000,000-row sheet otherwise)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def default_memory_limit() -> int:
@@ -139,6 +154,10 @@ class Parser:
             sheets=[ParsedSheet(**s) for s in payload["sheets"]],
             notes=payload["notes"],
         )
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
 
     def warm(self) -> None:
         """Start the workers now (they import their modules while the caller does other

@@ -1,3 +1,3 @@
-from zhian.cli import main
+from zhian.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from ..headers import Classification
-from ..text import clean_expr
+from ..text import clean_frame
 
 ROW = "_row"  # the Excel row number (1-based, as Excel shows it)
 
@@ -54,10 +54,12 @@ def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
     body = body.with_columns(pl.col(ROW).cast(pl.Int64))
     rows_read = body.height
     mapped = sorted({f"c{c.index}" for c in classification.columns})
-    cleaned = body.with_columns(clean_expr(c).alias(c) for c in mapped)
+    cleaned = clean_frame(body, mapped)
 
     def empty(column: str) -> pl.Expr:
         value = pl.col(column)
+        if column in mapped:  # cleaned already: whitespace-only is null
+            return value.is_null()
         return value.is_null() | (value.str.strip_chars().str.len_bytes() == 0)
 
     # blank rows (every cell empty, mapped or not) are not data
@@ -69,7 +71,7 @@ def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
         [empty(f"c{c.index}") | pl.col(f"c{c.index}").str.contains("合计|总计|小计") for c in id_fields]
     ) if id_fields else pl.lit(True)
     is_total = pl.any_horizontal(
-        [pl.col(c).str.replace_all(r"\s", "").str.contains(r"^(合计|总计|小计|累计)[:：]?$") for c in first_cells]
+        [pl.col(c).str.contains(r"^\s*(合计|总计|小计|累计)\s*[:：]?\s*$") for c in first_cells]
     ).fill_null(False) & id_empty if first_cells else pl.lit(False)
     flagged = cleaned.with_columns(blank.alias("_blank"), is_total.alias("_total"))
     rows_blank = int(flagged["_blank"].sum())
