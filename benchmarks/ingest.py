@@ -31,10 +31,29 @@ import psutil
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
 
-HEADER = ["警情编号", "报警时间", "警情性质", "警情类别", "警情类型", "事发地址", "所属小区", "管辖单位",
-          "报警人", "联系电话", "是否重大", "简要警情"]
-NATURES = [("报警", "治安", "殴打他人"), ("报警", "刑事", "入室盗窃"), ("求助", "其他", "开锁求助"),
-           ("报警", "纠纷", "邻里纠纷"), ("咨询", None, None), ("报警", "交通", "交通事故"), ("无效", None, None)]
+HEADER = [
+    "警情编号",
+    "报警时间",
+    "警情性质",
+    "警情类别",
+    "警情类型",
+    "事发地址",
+    "所属小区",
+    "管辖单位",
+    "报警人",
+    "联系电话",
+    "是否重大",
+    "简要警情",
+]
+NATURES = [
+    ("报警", "治安", "殴打他人"),
+    ("报警", "刑事", "入室盗窃"),
+    ("求助", "其他", "开锁求助"),
+    ("报警", "纠纷", "邻里纠纷"),
+    ("咨询", None, None),
+    ("报警", "交通", "交通事故"),
+    ("无效", None, None),
+]
 
 
 def make_workbook(path: Path, rows: int, seed: int) -> None:
@@ -54,9 +73,22 @@ def make_workbook(path: Path, rows: int, seed: int) -> None:
         r = i + 3
         sheet.write_string(r, 0, f"J500101{i:013d}")
         sheet.write_datetime(r, 1, start + dt.timedelta(minutes=rng.randrange(900_000)), date)
-        sheet.write_row(r, 2, [nature, category or "", subtype or "",
-                               f"重庆市万州区沙河街道凤仙路{rng.randint(1, 900)}号{rng.randint(1, 8)}栋",
-                               "", "申明坝派出所", "张三", f"138{rng.randrange(10**8):08d}", "否", "报警人称有纠纷"])
+        sheet.write_row(
+            r,
+            2,
+            [
+                nature,
+                category or "",
+                subtype or "",
+                f"重庆市万州区沙河街道凤仙路{rng.randint(1, 900)}号{rng.randint(1, 8)}栋",
+                "",
+                "申明坝派出所",
+                "张三",
+                f"138{rng.randrange(10**8):08d}",
+                "否",
+                "报警人称有纠纷",
+            ],
+        )
     workbook.close()
 
 
@@ -109,14 +141,21 @@ def main(argv: list[str] | None = None) -> None:
         make_registry(inbox / "小区名册.xlsx")
     size_mb = workbook.stat().st_size / 2**20
 
-    results: dict = {"date": dt.date.today().isoformat(), "machine": f"{platform.node()} {os.cpu_count()} cpu "
-                     f"{psutil.virtual_memory().total / 2**30:.0f} GiB {platform.machine()}",
-                     "python": platform.python_version(), "rows": args.rows, "seed": args.seed,
-                     "file_mb": round(size_mb, 1)}
+    results: dict = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.node()} {os.cpu_count()} cpu "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB {platform.machine()}",
+        "python": platform.python_version(),
+        "rows": args.rows,
+        "seed": args.seed,
+        "file_mb": round(size_mb, 1),
+    }
     python = sys.executable
     if not args.skip_baseline:
-        baseline = ("import pandas as pd, sys; "
-                    "df = pd.read_excel(sys.argv[1], engine='openpyxl', header=2, dtype=str); print(len(df))")
+        baseline = (
+            "import pandas as pd, sys; "
+            "df = pd.read_excel(sys.argv[1], engine='openpyxl', header=2, dtype=str); print(len(df))"
+        )
         results["pandas_openpyxl"] = measure([python, "-c", baseline, str(workbook)])
         print(f"pandas.read_excel(openpyxl): {results['pandas_openpyxl']}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,9 +171,13 @@ def main(argv: list[str] | None = None) -> None:
         results["rows_loaded"] = con.execute("select count(*) from alerts").fetchone()[0]
         con.close()
     if not args.skip_baseline:
-        results["speedup_vs_pandas"] = round(results["pandas_openpyxl"]["seconds"] / results["zhian_ingest"]["seconds"], 2)
-        print(f"speed-up: {results['speedup_vs_pandas']}× (zhian does parse + validate + attribute + load; "
-              "the baseline only parses)")
+        results["speedup_vs_pandas"] = round(
+            results["pandas_openpyxl"]["seconds"] / results["zhian_ingest"]["seconds"], 2
+        )
+        print(
+            f"speed-up: {results['speedup_vs_pandas']}× (zhian does parse + validate + attribute + load; "
+            "the baseline only parses)"
+        )
     with open(RESULTS / "ingest.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(results, ensure_ascii=False) + "\n")
     if shutil.which("true"):

@@ -24,8 +24,24 @@ from functools import lru_cache
 from .text import clean
 
 ROAD_SUFFIXES = ("大道", "大街", "胡同", "路", "街", "巷", "弄", "里", "道")
-ADMIN_TOKENS = ("特别行政区", "自治区", "自治州", "自治县", "省", "市", "区", "县", "旗",
-                "街道", "镇", "乡", "社区", "居委会", "村委会", "村")
+ADMIN_TOKENS = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "街道",
+    "镇",
+    "乡",
+    "社区",
+    "居委会",
+    "村委会",
+    "村",
+)
 LANDMARK_SUFFIX = re.compile(r"(旁边|旁|门口|对面|附近|周边|路口|后面|前面|楼下|后门|侧门|边上|处)+$")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕")
 _ANNEX_WORD = re.compile(r"号之(\d+)号?|号附(\d+)号?|附(\d+)号?")
@@ -129,8 +145,9 @@ def parse_address(text: str | None, *, registry: bool = False) -> ParsedAddress:
             return ParsedAddress(readings=[[Doorplate(road, number, second)]])
         if registry and second - number <= 200:
             return ParsedAddress(readings=[[Doorplate(road, n) for n in range(number, second + 1)]])
-        return ParsedAddress(readings=[[Doorplate(road, number, second)],
-                                       [Doorplate(road, n) for n in range(number, second + 1)]])
+        return ParsedAddress(
+            readings=[[Doorplate(road, number, second)], [Doorplate(road, n) for n in range(number, second + 1)]]
+        )
     # `457-2` with no 号: annex 2 of 457, or building/room 2 of 457
     hyphen_bare = re.match(r"^[-－](\d+)(?!\d)", rest)
     if hyphen_bare:
@@ -211,7 +228,9 @@ class Registry:
                 found.append((start, start + len(key), name))
                 start = value.find(key, start + 1)
         # a name inside a longer found name (二小区 in 和谐二小区) does not count on its own
-        kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)]
+        kept = [
+            f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found)
+        ]
         compounds = {name for _, _, name in kept}
         if len(compounds) == 1:
             return compounds.pop(), None
@@ -231,5 +250,7 @@ class Registry:
             return Attribution(by_name, METHOD_NAME, None)
         note = name_problem or problem
         if hint and clean(hint):
-            note = f"所属小区“{clean(hint)}”不在小区名册中；{note}" if note else f"所属小区“{clean(hint)}”不在小区名册中"
+            note = (
+                f"所属小区“{clean(hint)}”不在小区名册中；{note}" if note else f"所属小区“{clean(hint)}”不在小区名册中"
+            )
         return Attribution(None, None, note)

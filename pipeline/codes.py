@@ -126,4 +126,3 @@ class CodeTable:
 @lru_cache(maxsize=8)
 def load_table(path: str | None = None) -> CodeTable:
     return CodeTable.load(Path(path) if path else DEFAULT_TABLE)
-

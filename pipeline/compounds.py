@@ -18,20 +18,31 @@ from .db import get_meta, scalar, set_meta
 
 RECORD_TABLES = ("alerts", "cases", "residents")
 ATTRIBUTION_COLUMNS = ("compound", "attribution", "attribution_note")
-_LOOKUP_SCHEMA = {"compound_hint": pl.String, "address": pl.String, "compound": pl.String,
-                  "attribution": pl.String, "attribution_note": pl.String}
+_LOOKUP_SCHEMA = {
+    "compound_hint": pl.String,
+    "address": pl.String,
+    "compound": pl.String,
+    "attribution": pl.String,
+    "attribution_note": pl.String,
+}
 _registries: dict[str, Registry] = {}
 
 
 def registry_version(con: duckdb.DuckDBPyConnection) -> str:
-    names = scalar(con, """
+    names = scalar(
+        con,
+        """
         select coalesce(string_agg(compound || '|' || coalesce(aliases, ''), '\n' order by compound), '')
         from compounds
-    """)
-    addresses = scalar(con, """
+    """,
+    )
+    addresses = scalar(
+        con,
+        """
         select coalesce(string_agg(compound || '|' || address, '\n' order by compound, address), '')
         from compound_addresses
-    """)
+    """,
+    )
     return hashlib.sha256((names + "\n#\n" + addresses).encode("utf-8")).hexdigest()
 
 
@@ -103,10 +114,12 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
         return
     con.execute("delete from attribution_lookup")
     set_meta(con, "registry_version", version)
-    pairs = con.sql(" union ".join(
-        f"select coalesce(compound_hint, '') as compound_hint, coalesce(address, '') as address from {t}"
-        for t in RECORD_TABLES
-    )).pl()
+    pairs = con.sql(
+        " union ".join(
+            f"select coalesce(compound_hint, '') as compound_hint, coalesce(address, '') as address from {t}"
+            for t in RECORD_TABLES
+        )
+    ).pl()
     if pairs.height:
         _fill_lookup(con, pairs)
     for table in RECORD_TABLES:

@@ -33,9 +33,11 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 def sheet_line(sheet: SheetReport) -> str:
     if sheet.outcome == "skipped":
         return f"    · 工作表「{sheet.sheet}」已跳过：{sheet.reason}"
-    parts = [f"    · 工作表「{sheet.sheet}」：{sheet.label}，表头在第{sheet.header_row}行",
-             f"导出时间{sheet.export_at:%Y-%m-%d %H:%M}（{sheet.export_time_source}）" if sheet.export_at else None,
-             f"读取{sheet.rows_read}行，载入{sheet.rows_loaded}行，拒绝{sheet.rows_rejected}行"]
+    parts = [
+        f"    · 工作表「{sheet.sheet}」：{sheet.label}，表头在第{sheet.header_row}行",
+        f"导出时间{sheet.export_at:%Y-%m-%d %H:%M}（{sheet.export_time_source}）" if sheet.export_at else None,
+        f"读取{sheet.rows_read}行，载入{sheet.rows_loaded}行，拒绝{sheet.rows_rejected}行",
+    ]
     ignored = []
     if sheet.rows_blank:
         ignored.append(f"空行{sheet.rows_blank}")
@@ -92,8 +94,14 @@ def progress_bar(enabled: bool) -> Iterator:
     if not enabled or not sys.stderr.isatty():
         yield None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
         tasks: dict[str, int] = {}
 
         def update(stage: str, done: int, total: int) -> None:
@@ -117,16 +125,25 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     table = Table(title="各文件载入情况", show_lines=False)
     for column in ("文件", "结果", "读取", "载入", "拒绝", "未归属小区", "说明"):
         table.add_column(column, overflow="fold")
-    unattributed = dict(con.execute("""
+    unattributed = dict(
+        con.execute("""
         select source_file, count(*) from (
             select source_file from alerts where compound is null
             union all select source_file from cases where compound is null
             union all select source_file from residents where compound is null)
         group by source_file
-    """).fetchall())
+    """).fetchall()
+    )
     for name, outcome, reason, read, loaded, rejected in files:
-        table.add_row(name, OUTCOME_WORDS.get(outcome, outcome), str(read or 0), str(loaded or 0),
-                      str(rejected or 0), str(unattributed.get(name, 0)), reason or "")
+        table.add_row(
+            name,
+            OUTCOME_WORDS.get(outcome, outcome),
+            str(read or 0),
+            str(loaded or 0),
+            str(rejected or 0),
+            str(unattributed.get(name, 0)),
+            reason or "",
+        )
     console.print(table)
 
     skipped = con.execute("""
@@ -137,18 +154,21 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
         for name, sheet, notes in skipped:
             console.print(f"  {name} / {sheet}：{notes}")
 
-    groups = con.execute("""
+    groups = con.execute(
+        """
         select source_file, reason, count(*) as n, count(distinct row_number) as rows,
                list(row_number order by row_number)[1:$k] as first_rows,
                min(sheet) as sheet, min(column_name) as column_name
         from rejected_rows
         group by source_file, reason
         order by source_file, n desc
-    """, {"k": examples}).fetchall()
+    """,
+        {"k": examples},
+    ).fetchall()
     if groups:
         console.print("\n被拒绝的行（按文件和原因归类）：")
         current = None
-        for name, reason, count, rows, first_rows, sheet, column in groups:
+        for name, reason, _count, rows, first_rows, sheet, column in groups:
             if name != current:
                 console.print(f"  {name}")
                 current = name

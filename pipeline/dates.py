@@ -58,16 +58,9 @@ def parse_datetime_expr(column: str) -> pl.Expr:
     raw = pl.col(column)
     serial = raw.str.strip_chars().cast(pl.Float64, strict=False)
     from_serial = pl.when(
-        raw.str.contains(r"^\s*\d{5}(\.\d+)?\s*$")
-        & (serial >= _SERIAL_MIN)
-        & (serial <= _SERIAL_MAX)
-    ).then(
-        pl.lit(EXCEL_EPOCH)
-        + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
-    )
-    parsed = _canonical_text(raw).str.to_datetime(
-        _CANONICAL, strict=False, time_unit="us"
-    )
+        raw.str.contains(r"^\s*\d{5}(\.\d+)?\s*$") & (serial >= _SERIAL_MIN) & (serial <= _SERIAL_MAX)
+    ).then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64)))
+    parsed = _canonical_text(raw).str.to_datetime(_CANONICAL, strict=False, time_unit="us")
     value = pl.coalesce(from_serial, parsed)
     return pl.when((value >= MIN_DATE) & (value <= MAX_DATE)).then(value).otherwise(None)
 

@@ -47,9 +47,7 @@ class SourceSpec:
         """The required groups not covered, spelled with their first header name."""
         names = {v: k for k, v in reversed(list(self.columns.items()))}
         return [
-            "或".join(names.get(f, f) for f in group)
-            for group in self.required
-            if not any(f in fields for f in group)
+            "或".join(names.get(f, f) for f in group) for group in self.required if not any(f in fields for f in group)
         ]
 
 
@@ -118,9 +116,7 @@ def classify(rows: list[list[str | None]], specs: list[SourceSpec]) -> Classific
             for mapped, depth in options:
                 if _satisfied(spec, mapped):
                     used = {c.index for c in mapped}
-                    unused = [
-                        str(v).strip() for i, v in enumerate(row) if v and i not in used
-                    ]
+                    unused = [str(v).strip() for i, v in enumerate(row) if v and i not in used]
                     candidates.append(
                         (
                             len({c.field for c in mapped}),

@@ -20,8 +20,42 @@ _FLOAT_TEXT_RE = re.compile(r"^\d+\.\d+$")
 _LONG_DIGITS_RE = re.compile(r"^\d{18,}$")
 # GB/T 2260 province-level codes (first two digits of a resident ID)
 _PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
 )
 
 
@@ -103,13 +137,24 @@ def mangled_reason_expr(column: str):
     value = pl.col(column)
     return (
         pl.when(value.str.contains(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$"))
-        .then(pl.format("编号被Excel转成了科学计数法（{}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）", value))
+        .then(
+            pl.format(
+                "编号被Excel转成了科学计数法（{}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）",
+                value,
+            )
+        )
         .when(value.str.contains(r"^\d+\.\d+$"))
-        .then(pl.format("编号被Excel转成了小数（{}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）", value))
+        .then(
+            pl.format(
+                "编号被Excel转成了小数（{}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）", value
+            )
+        )
         .when(value.str.contains(r"^\d{15}0{3,}$"))
-        .then(pl.format(
-            "编号{}第15位之后全为0，疑似被Excel按数字保存而丢失了末尾数字，无法恢复，请从原系统重新导出（编号列设为文本）",
-            pl.concat_str([value.str.slice(0, 6), pl.lit("****"), value.str.slice(-4)]),
-        ))
+        .then(
+            pl.format(
+                "编号{}第15位之后全为0，疑似被Excel按数字保存而丢失了末尾数字，无法恢复，请从原系统重新导出（编号列设为文本）",
+                pl.concat_str([value.str.slice(0, 6), pl.lit("****"), value.str.slice(-4)]),
+            )
+        )
         .otherwise(None)
     )

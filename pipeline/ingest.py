@@ -55,8 +55,15 @@ TABLE_OF_KIND = {
 def _modules() -> dict:
     from .sources import alerts, cases, penalties, registry, residents, targets
 
-    return {"alerts": alerts, "cases": cases, "penalties": penalties, "residents": residents,
-            "registry": registry, "targets": targets}
+    return {
+        "alerts": alerts,
+        "cases": cases,
+        "penalties": penalties,
+        "residents": residents,
+        "registry": registry,
+        "targets": targets,
+    }
+
 
 LOAD_ORDER = {"registry": 0, "targets": 1}  # files holding these load first
 
@@ -169,8 +176,13 @@ def _classify_file(parsed: ParsedFile) -> list[tuple[ParsedSheet, Classification
 
 
 def _prepare_sheet(
-    source_file: str, sheet: ParsedSheet, classification: Classification | Unclassified,
-    head: pl.DataFrame, file_id: int, mtime: dt.datetime, settings: Settings,
+    source_file: str,
+    sheet: ParsedSheet,
+    classification: Classification | Unclassified,
+    head: pl.DataFrame,
+    file_id: int,
+    mtime: dt.datetime,
+    settings: Settings,
 ) -> _Prepared:
     from .sources import registry
     from .sources.common import SheetContext, extract
@@ -188,7 +200,9 @@ def _prepare_sheet(
     report.header_row = classification.header_row + 1
     if classification.header_rows == 2:
         report.notes.append(f"两行表头（第{classification.header_row}—{classification.header_row + 1}行）")
-    title_rows = [list(r) for r in head.slice(0, classification.header_row - classification.header_rows + 1).iter_rows()]
+    title_rows = [
+        list(r) for r in head.slice(0, classification.header_row - classification.header_rows + 1).iter_rows()
+    ]
     export_text = export_time_text(title_rows)
     export_at = parse_datetime(export_text) if export_text else None
     if export_at:
@@ -203,18 +217,31 @@ def _prepare_sheet(
     grid = sheet.grid()
     extracted = extract(grid, classification)
     report.rows_read, report.rows_blank, report.rows_total = (
-        extracted.rows_read, extracted.rows_blank, extracted.rows_total)
+        extracted.rows_read,
+        extracted.rows_blank,
+        extracted.rows_total,
+    )
     headers: dict[str, str] = {}
     for column in classification.columns:
         headers.setdefault(column.field, column.header)
     context = SheetContext(
-        source_file=source_file, sheet=sheet.name, file_id=file_id, export_at=report.export_at,
-        headers=headers, fields=set(headers), settings=settings, notes=report.notes,
+        source_file=source_file,
+        sheet=sheet.name,
+        file_id=file_id,
+        export_at=report.export_at,
+        headers=headers,
+        fields=set(headers),
+        settings=settings,
+        notes=report.notes,
     )
     module = _modules()[spec.kind]
     if spec.kind == "alerts":
-        frame = module.normalise(extracted.frame, context, load_table(str(settings.alert_codes)),
-                                 settings.declared_for(source_file, sheet.name))
+        frame = module.normalise(
+            extracted.frame,
+            context,
+            load_table(str(settings.alert_codes)),
+            settings.declared_for(source_file, sheet.name),
+        )
     elif spec.kind == "cases":
         frame = module.normalise(extracted.frame, context, settings.economic_frauds)
     elif spec.kind == "residents":
@@ -247,8 +274,9 @@ def _prepare_sheet(
     return _Prepared(report, spec.kind, table_frame, rejected)
 
 
-def _write_file(con: duckdb.DuckDBPyConnection, report: FileReport, prepared: list[_Prepared],
-                size: int, mtime: dt.datetime) -> None:
+def _write_file(
+    con: duckdb.DuckDBPyConnection, report: FileReport, prepared: list[_Prepared], size: int, mtime: dt.datetime
+) -> None:
     """Everything of one file in one transaction."""
     with transaction(con):
         kinds = {item.kind for item in prepared if item.kind}
@@ -272,22 +300,46 @@ def _write_file(con: duckdb.DuckDBPyConnection, report: FileReport, prepared: li
             con.execute(
                 "insert into ingest_log values ($file_id, $file, $hash, $sheet, $vis, $kind, $header, $export_at,"
                 " $export_source, $read, $loaded, $rejected, $blank, $total, $outcome, $file_outcome, $notes)",
-                {"file_id": report.file_id, "file": report.source_file, "hash": report.content_hash,
-                 "sheet": sheet.sheet, "vis": sheet.visibility if sheet.sheet else None, "kind": sheet.kind,
-                 "header": sheet.header_row, "export_at": sheet.export_at,
-                 "export_source": sheet.export_time_source, "read": sheet.rows_read,
-                 "loaded": sheet.rows_loaded, "rejected": sheet.rows_rejected, "blank": sheet.rows_blank,
-                 "total": sheet.rows_total, "outcome": sheet.outcome, "file_outcome": report.outcome,
-                 "notes": "；".join([*([sheet.reason] if sheet.reason and sheet.sheet else []), *sheet.notes]) or None},
+                {
+                    "file_id": report.file_id,
+                    "file": report.source_file,
+                    "hash": report.content_hash,
+                    "sheet": sheet.sheet,
+                    "vis": sheet.visibility if sheet.sheet else None,
+                    "kind": sheet.kind,
+                    "header": sheet.header_row,
+                    "export_at": sheet.export_at,
+                    "export_source": sheet.export_time_source,
+                    "read": sheet.rows_read,
+                    "loaded": sheet.rows_loaded,
+                    "rejected": sheet.rows_rejected,
+                    "blank": sheet.rows_blank,
+                    "total": sheet.rows_total,
+                    "outcome": sheet.outcome,
+                    "file_outcome": report.outcome,
+                    "notes": "；".join([*([sheet.reason] if sheet.reason and sheet.sheet else []), *sheet.notes])
+                    or None,
+                },
             )
         con.execute(
             "insert into ingest_files values ($file_id, $file, $hash, $size, $mtime, $format, $outcome,"
             " $reason, $sheets, $read, $loaded, $rejected, $ignored, $at)",
-            {"file_id": report.file_id, "file": report.source_file, "hash": report.content_hash,
-             "size": size, "mtime": mtime, "format": report.format, "outcome": report.outcome,
-             "reason": report.reason, "sheets": len(report.sheets), "read": report.rows_read,
-             "loaded": report.rows_loaded, "rejected": report.rows_rejected,
-             "ignored": report.rows_ignored, "at": dt.datetime.now(LOCAL_TZ).replace(tzinfo=None, microsecond=0)},
+            {
+                "file_id": report.file_id,
+                "file": report.source_file,
+                "hash": report.content_hash,
+                "size": size,
+                "mtime": mtime,
+                "format": report.format,
+                "outcome": report.outcome,
+                "reason": report.reason,
+                "sheets": len(report.sheets),
+                "read": report.rows_read,
+                "loaded": report.rows_loaded,
+                "rejected": report.rows_rejected,
+                "ignored": report.rows_ignored,
+                "at": dt.datetime.now(LOCAL_TZ).replace(tzinfo=None, microsecond=0),
+            },
         )
 
 
@@ -301,7 +353,9 @@ def _file_outcome(report: FileReport) -> str:
 
 
 def ingest(
-    inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings | None = None,
+    inbox: Path,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings | None = None,
     on_file: Callable[[FileReport], None] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     parser: Parser | None = None,
@@ -320,13 +374,15 @@ def ingest(
         with open_parser(settings) as parser:
             _ingest(inbox, con, settings, parser, candidates, report, on_file, on_progress)
     if report.new_files:
-        counts = dict(con.execute("""
+        counts = dict(
+            con.execute("""
             select file_id, count(*) from (
                 select file_id from alerts where compound is null
                 union all select file_id from cases where compound is null
                 union all select file_id from residents where compound is null)
             group by file_id
-        """).fetchall())
+        """).fetchall()
+        )
         for file_report in report.files:
             file_report.rows_unattributed = counts.get(file_report.file_id, 0)
     return report
@@ -335,15 +391,28 @@ def ingest(
 @contextlib.contextmanager
 def open_parser(settings: Settings, *, warm: bool = False) -> Iterator[Parser]:
     """Parse workers writing into a private temporary folder, removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="zhian-") as tmp, Parser(Path(tmp), settings.workers, settings.limits) as parser:
+    with (
+        tempfile.TemporaryDirectory(prefix="zhian-") as tmp,
+        Parser(Path(tmp), settings.workers, settings.limits) as parser,
+    ):
         if warm:
             parser.warm()
         yield parser
 
 
-def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, parser: Parser,
-            candidates: list[Path], report: IngestReport, on_file, on_progress) -> None:
-    known = dict(con.execute("select content_hash, min(source_file) from ingest_files group by content_hash").fetchall())
+def _ingest(
+    inbox: Path,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    parser: Parser,
+    candidates: list[Path],
+    report: IngestReport,
+    on_file,
+    on_progress,
+) -> None:
+    known = dict(
+        con.execute("select content_hash, min(source_file) from ingest_files group by content_hash").fetchall()
+    )
 
     new: list[tuple[Path, FileReport]] = []
     seen_now: dict[str, str] = {}
@@ -352,8 +421,14 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
         digest = file_hash(path)
         if digest in known:
             same = known[digest]
-            report.files.append(FileReport(name, digest, outcome="unchanged" if same == name else "duplicate",
-                                           reason=None if same == name else f"与已载入的“{same}”内容完全相同"))
+            report.files.append(
+                FileReport(
+                    name,
+                    digest,
+                    outcome="unchanged" if same == name else "duplicate",
+                    reason=None if same == name else f"与已载入的“{same}”内容完全相同",
+                )
+            )
             continue
         if not seen_now and not parser.started:
             parser.warm()  # a new file: start the worker now, it imports while we hash the rest
@@ -404,8 +479,17 @@ def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings, par
             else:
                 for sheet, classification, head in classified[path]:
                     with stage(f"prepare {file_report.source_file}/{sheet.name}"):
-                        prepared.append(_prepare_sheet(file_report.source_file, sheet, classification, head,
-                                                       file_report.file_id, mtime, settings))
+                        prepared.append(
+                            _prepare_sheet(
+                                file_report.source_file,
+                                sheet,
+                                classification,
+                                head,
+                                file_report.file_id,
+                                mtime,
+                                settings,
+                            )
+                        )
                 file_report.sheets = [p.report for p in prepared]
                 if not file_report.sheets:
                     file_report.outcome, file_report.reason = "skipped", "工作簿中没有工作表"

@@ -55,10 +55,13 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         latest = frame.unique(subset=[key], keep="last", maintain_order=True)
         earlier = frame.join(latest.select(key, "source_row"), on=[key, "source_row"], how="anti")
         _register(con, "earlier", earlier)
-        con.execute(f"""
+        con.execute(
+            f"""
             insert into {history} ({history_columns})
             select {as_history("earlier", "$file_id")} from earlier
-        """, {"file_id": file_id})
+        """,
+            {"file_id": file_id},
+        )
         con.unregister("earlier")
     _register(con, "incoming", latest)
     # the current version, if older than the incoming one, moves to history
@@ -66,13 +69,16 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         (incoming.export_at > current.export_at
          or (incoming.export_at = current.export_at and incoming.file_id > current.file_id))
     """
-    con.execute(f"""
+    con.execute(
+        f"""
         insert into {history} ({history_columns})
         select current.*, $file_id
         from {table} as current
         join incoming on incoming.{key} = current.{key}
         where {newer}
-    """, {"file_id": file_id})
+    """,
+        {"file_id": file_id},
+    )
     con.execute(f"""
         delete from {table} as current
         using incoming

@@ -13,6 +13,7 @@ Workers are started lazily (a re-run on an unchanged inbox starts none).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import multiprocessing
@@ -28,9 +29,7 @@ import polars as pl
 
 from .read import Limits, Unreadable, read_workbook
 
-CRASH_REASON = (
-    "解析该文件时读取进程异常退出（文件可能被恶意构造或严重损坏，例如声明了超大的单元格范围），已拒绝"
-)
+CRASH_REASON = "解析该文件时读取进程异常退出（文件可能被恶意构造或严重损坏，例如声明了超大的单元格范围），已拒绝"
 
 
 @dataclass
@@ -95,10 +94,8 @@ def _release_memory() -> None:
     """Give the parse's memory back to the system: the worker lives on, idle, while the
     main process loads (measured: 400 MB held after a 1,000,000-row sheet otherwise)."""
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def default_memory_limit() -> int:
@@ -113,8 +110,7 @@ def default_memory_limit() -> int:
 class Parser:
     """A pool of parse workers. Use as a context manager."""
 
-    def __init__(self, out_dir: Path, workers: int = 1, limits: Limits | None = None,
-                 memory_limit: int | None = None):
+    def __init__(self, out_dir: Path, workers: int = 1, limits: Limits | None = None, memory_limit: int | None = None):
         self.out_dir = out_dir
         self.workers = max(1, workers)
         self.limits = limits or Limits()

@@ -91,7 +91,9 @@ def sniff(path: Path, head: bytes, limits: Limits) -> str:
         if "<html" in text_head or "<table" in text_head:
             return "html"
         raise Unreadable("这是XML文件，但不是Excel 2003 XML表格（SpreadsheetML）")
-    if text_head.startswith("<") and any(t in text_head for t in ("<html", "<table", "<!doctype html", "<meta", "<head", "<body")):
+    if text_head.startswith("<") and any(
+        t in text_head for t in ("<html", "<table", "<!doctype html", "<meta", "<head", "<body")
+    ):
         return "html"
     if path.suffix.lower() == ".csv":
         return "csv"
@@ -105,10 +107,13 @@ def sniff(path: Path, head: bytes, limits: Limits) -> str:
 
 
 def _decode_head(head: bytes) -> str:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if head.startswith(bom):
-            return head[len(bom):].decode(encoding, errors="ignore")
+            return head[len(bom) :].decode(encoding, errors="ignore")
     return head.decode("utf-8", errors="ignore")
 
 
@@ -144,16 +149,12 @@ def _check_zip(path: Path, limits: Limits) -> None:
             raise Unreadable(f"工作簿内部文件过多（{len(infos)}个），疑似恶意构造，已拒绝")
         total = sum(info.file_size for info in infos)
         if total > limits.max_uncompressed_bytes:
-            raise Unreadable(
-                f"工作簿解压后过大（{total / 1024**3:.1f} GB），疑似压缩炸弹，已拒绝"
-            )
+            raise Unreadable(f"工作簿解压后过大（{total / 1024**3:.1f} GB），疑似压缩炸弹，已拒绝")
         for info in infos:
             if info.file_size > limits.ratio_floor_bytes and info.compress_size > 0:
                 ratio = info.file_size / info.compress_size
                 if ratio > limits.max_ratio:
-                    raise Unreadable(
-                        f"工作簿内部文件压缩比异常（{ratio:.0f}:1），疑似压缩炸弹，已拒绝"
-                    )
+                    raise Unreadable(f"工作簿内部文件压缩比异常（{ratio:.0f}:1），疑似压缩炸弹，已拒绝")
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 _check_dimension(archive, info.filename, limits)
@@ -180,9 +181,7 @@ def _check_dimension(archive: zipfile.ZipFile, name: str, limits: Limits) -> Non
     rows = int(match.group(4))
     columns = _column_number(match.group(3))
     if rows > limits.max_rows or columns > limits.max_columns:
-        raise Unreadable(
-            f"工作表声明的范围过大（{columns}列×{rows}行），疑似恶意构造，已拒绝"
-        )
+        raise Unreadable(f"工作表声明的范围过大（{columns}列×{rows}行），疑似恶意构造，已拒绝")
 
 
 def _check_ole(path: Path) -> str:
@@ -231,9 +230,7 @@ def _read_excel(path: Path, kind: str) -> Workbook:
     workbook = Workbook(format=kind)
     for index, name in enumerate(reader.sheet_names):
         try:
-            sheet = reader.load_sheet(
-                index, header_row=None, skip_rows=0, dtypes="string", schema_sample_rows=None
-            )
+            sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", schema_sample_rows=None)
             frame = sheet.to_polars()
             visibility = str(getattr(sheet, "visible", "visible"))
         except Exception as error:
@@ -255,10 +252,13 @@ def _excel_error(error: Exception, kind: str) -> str:
 
 
 def _decode_text(raw: bytes) -> str:
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if raw.startswith(bom):
-            return raw[len(bom):].decode(encoding, errors="replace")
+            return raw[len(bom) :].decode(encoding, errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -358,10 +358,7 @@ def _html_charset(raw: bytes) -> str | None:
 
 def _read_html(raw: bytes) -> Workbook:
     charset = _html_charset(raw)
-    if charset in ("gb2312", "gbk", "gb18030"):
-        text = raw.decode("gb18030", errors="replace")
-    else:
-        text = _decode_text(raw)
+    text = raw.decode("gb18030", errors="replace") if charset in ("gb2312", "gbk", "gb18030") else _decode_text(raw)
     parser = _TableParser()
     parser.feed(text)
     parser.close()

@@ -70,19 +70,23 @@ class Settings:
         declarations = []
         with open(self.sheet_types, encoding="utf-8-sig", newline="") as handle:
             for row in csv.DictReader(handle):
-                get = lambda k: clean(row.get(k))  # noqa: E731
-                declarations.append(SheetDeclaration(
-                    file_pattern=get("文件") or "*",
-                    sheet_pattern=get("工作表") or "*",
-                    nature=nature_word(get("警情性质")),
-                    category=category_word(get("警情类别")),
-                    alert_type=get("警情类型"),
-                ))
+                declarations.append(
+                    SheetDeclaration(
+                        file_pattern=clean(row.get("文件")) or "*",
+                        sheet_pattern=clean(row.get("工作表")) or "*",
+                        nature=nature_word(clean(row.get("警情性质"))),
+                        category=category_word(clean(row.get("警情类别"))),
+                        alert_type=clean(row.get("警情类型")),
+                    )
+                )
         return declarations
 
     def declared_for(self, source_file: str, sheet: str) -> dict[str, str] | None:
         for declaration in self.sheet_declarations():
             if declaration.matches(source_file, sheet):
-                return {"nature": declaration.nature, "category": declaration.category,
-                        "alert_type": declaration.alert_type}
+                return {
+                    "nature": declaration.nature,
+                    "category": declaration.category,
+                    "alert_type": declaration.alert_type,
+                }
         return None

@@ -39,9 +39,7 @@ def clean_expr(column: str | pl.Expr) -> pl.Expr:
     """The same as `clean`, vectorised."""
     expr = pl.col(column) if isinstance(column, str) else column
     expr = (
-        expr.str.replace_many(list(WIDTH_MAP), list(WIDTH_MAP.values()))
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
+        expr.str.replace_many(list(WIDTH_MAP), list(WIDTH_MAP.values())).str.replace_all(r"\s+", " ").str.strip_chars()
     )
     return pl.when(expr.str.len_bytes() > 0).then(expr).otherwise(None)
 

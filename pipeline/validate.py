@@ -57,7 +57,10 @@ def schema_for(kind: str, rules: Rules) -> pa.DataFrameSchema:
 
 
 def validate(
-    frame: pl.DataFrame, kind: str, rules: Rules, context: SheetContext,
+    frame: pl.DataFrame,
+    kind: str,
+    rules: Rules,
+    context: SheetContext,
     conflicts: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split a normalised frame into (valid rows, rejected_rows entries)."""
@@ -72,50 +75,75 @@ def validate(
             index = group["index"].cast(pl.Int64).unique().sort()
             bad_index.update(index.to_list())
             rows = frame[index]
-            raw = rows[RAW + field_name] if RAW + field_name in rows.columns else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
+            raw = (
+                rows[RAW + field_name]
+                if RAW + field_name in rows.columns
+                else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
+            )
             if rule == "required":
                 reasons = pl.repeat(f"缺少必填项“{context.header(field_name)}”", rows.height, eager=True)
             elif rule == "parsed":
                 template = rules.parsed[field_name]
-                reasons = pl.Series([
-                    template.format(header=context.header(field_name), value=v) for v in raw.to_list()
-                ], dtype=pl.String)
+                reasons = pl.Series(
+                    [template.format(header=context.header(field_name), value=v) for v in raw.to_list()],
+                    dtype=pl.String,
+                )
             else:
                 reasons = rows[PROBLEM + field_name]
-            rejected_parts.append(pl.DataFrame({
-                "row_number": rows[ROW],
-                "column_name": pl.repeat(context.header(field_name), rows.height, eager=True, dtype=pl.String),
-                "value": raw.cast(pl.String),
-                "reason": reasons.cast(pl.String),
-            }))
+            rejected_parts.append(
+                pl.DataFrame(
+                    {
+                        "row_number": rows[ROW],
+                        "column_name": pl.repeat(context.header(field_name), rows.height, eager=True, dtype=pl.String),
+                        "value": raw.cast(pl.String),
+                        "reason": reasons.cast(pl.String),
+                    }
+                )
+            )
     if conflicts is not None and conflicts.height:
-        rejected_parts.append(conflicts.select(
-            pl.col(ROW).alias("row_number"),
-            pl.col("field").map_elements(context.header, return_dtype=pl.String).alias("column_name"),
-            pl.col("value"),
-            pl.concat_str([pl.lit("同名（或同义）列出现了两次且取值不同："), pl.col("value"),
-                           pl.lit("，无法判断以哪列为准")]).alias("reason"),
-        ))
+        rejected_parts.append(
+            conflicts.select(
+                pl.col(ROW).alias("row_number"),
+                pl.col("field").map_elements(context.header, return_dtype=pl.String).alias("column_name"),
+                pl.col("value"),
+                pl.concat_str(
+                    [pl.lit("同名（或同义）列出现了两次且取值不同："), pl.col("value"), pl.lit("，无法判断以哪列为准")]
+                ).alias("reason"),
+            )
+        )
         bad_rows = set(conflicts[ROW].to_list())
     else:
         bad_rows = set()
-    valid = frame.with_row_index("_index").filter(
-        ~pl.col("_index").is_in(list(bad_index)) & ~pl.col(ROW).is_in(list(bad_rows))
-    ).drop("_index")
+    valid = (
+        frame.with_row_index("_index")
+        .filter(~pl.col("_index").is_in(list(bad_index)) & ~pl.col(ROW).is_in(list(bad_rows)))
+        .drop("_index")
+    )
     if rejected_parts:
-        rejected = pl.concat(rejected_parts, how="vertical_relaxed").with_columns(
-            pl.lit(context.source_file).alias("source_file"),
-            pl.lit(context.sheet).alias("sheet"),
-            pl.lit(kind).alias("kind"),
-            pl.lit(context.file_id, dtype=pl.Int64).alias("file_id"),
-        ).select(list(REJECTED_SCHEMA)).sort("row_number", "column_name")
+        rejected = (
+            pl.concat(rejected_parts, how="vertical_relaxed")
+            .with_columns(
+                pl.lit(context.source_file).alias("source_file"),
+                pl.lit(context.sheet).alias("sheet"),
+                pl.lit(kind).alias("kind"),
+                pl.lit(context.file_id, dtype=pl.Int64).alias("file_id"),
+            )
+            .select(list(REJECTED_SCHEMA))
+            .sort("row_number", "column_name")
+        )
     else:
         rejected = pl.DataFrame(schema=REJECTED_SCHEMA)
     return valid, rejected
 
 
-def rejection(context: SheetContext, kind: str, rows: pl.DataFrame, column: str,
-              value: pl.Expr | str | None, reason: pl.Expr | str) -> pl.DataFrame:
+def rejection(
+    context: SheetContext,
+    kind: str,
+    rows: pl.DataFrame,
+    column: str,
+    value: pl.Expr | str | None,
+    reason: pl.Expr | str,
+) -> pl.DataFrame:
     """Rejected-row entries built directly (for checks across rows, such as registry
     conflicts, that a row-wise schema cannot express)."""
     as_expr = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v, dtype=pl.String)  # noqa: E731

@@ -3,7 +3,6 @@
 import csv
 
 import pytest
-
 from zhian.pipeline.codes import CodeTable, load_table
 
 
@@ -12,29 +11,32 @@ def table():
     return load_table()
 
 
-@pytest.mark.parametrize(("value", "nature", "category", "offence"), [
-    ("J020000", "报警", "治安", None),                  # national J code
-    ("J020702", "报警", "治安", None),                  # a J sub-code inherits its category's meaning
-    ("J060000", "求助", "其他", None),
-    ("02030100", "报警", "治安", "殴打他人"),            # 8-digit = 6-digit tree code padded with 00
-    ("01050400", "报警", "刑事", "赌博"),
-    ("02052000", "报警", "治安", "赌博"),
-    ("09010100", "举报", "其他", "赌博"),               # unknown leaf → nearest known ancestor
-    ("caseType110200700", "报警", "治安", "赌博"),      # Joviansoft code with its prefix
-    ("行政（治安）类警情", "报警", "治安", None),        # tree names
-    ("刑事类警情", "报警", "刑事", None),
-    ("群众紧急求助类警情", "求助", "其他", None),
-    ("警务咨询类警情", "咨询", "其他", None),
-    ("投诉监督类警情", "投诉", "其他", None),
-    ("取消报警", "无效", "其他", None),
-    ("重复报警", "无效", "其他", None),
-    ("打错电话", "无效", "其他", None),
-    ("骚扰电话", "无效", "其他", None),
-    ("无声", "无效", "其他", None),
-    ("060801", "求助", "灾害事故", "火灾"),             # fire sits under 群众紧急求助, found by subtype
-    ("03010000", "其他", "交通", None),                 # traffic is not 报警 by default
-    ("020301-殴打他人、故意伤害他人身体", "报警", "治安", "殴打他人"),  # 代码-名称
-])
+@pytest.mark.parametrize(
+    ("value", "nature", "category", "offence"),
+    [
+        ("J020000", "报警", "治安", None),  # national J code
+        ("J020702", "报警", "治安", None),  # a J sub-code inherits its category's meaning
+        ("J060000", "求助", "其他", None),
+        ("02030100", "报警", "治安", "殴打他人"),  # 8-digit = 6-digit tree code padded with 00
+        ("01050400", "报警", "刑事", "赌博"),
+        ("02052000", "报警", "治安", "赌博"),
+        ("09010100", "举报", "其他", "赌博"),  # unknown leaf → nearest known ancestor
+        ("caseType110200700", "报警", "治安", "赌博"),  # Joviansoft code with its prefix
+        ("行政（治安）类警情", "报警", "治安", None),  # tree names
+        ("刑事类警情", "报警", "刑事", None),
+        ("群众紧急求助类警情", "求助", "其他", None),
+        ("警务咨询类警情", "咨询", "其他", None),
+        ("投诉监督类警情", "投诉", "其他", None),
+        ("取消报警", "无效", "其他", None),
+        ("重复报警", "无效", "其他", None),
+        ("打错电话", "无效", "其他", None),
+        ("骚扰电话", "无效", "其他", None),
+        ("无声", "无效", "其他", None),
+        ("060801", "求助", "灾害事故", "火灾"),  # fire sits under 群众紧急求助, found by subtype
+        ("03010000", "其他", "交通", None),  # traffic is not 报警 by default
+        ("020301-殴打他人、故意伤害他人身体", "报警", "治安", "殴打他人"),  # 代码-名称
+    ],
+)
 def test_resolves_codes_and_names(table, value, nature, category, offence):
     resolved = table.resolve(value)
     assert (resolved.nature, resolved.category, resolved.offence) == (nature, category, offence)

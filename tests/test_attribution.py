@@ -2,16 +2,32 @@
 worse than none: ambiguous cases stay unattributed, with the reason."""
 
 import pytest
-
-from tests.conftest import run_ingest, write_registry, write_sheet
 from zhian.pipeline.attribute import METHOD_ADDRESS, METHOD_HINT, METHOD_NAME, Registry
 
+from tests.conftest import run_ingest, write_registry, write_sheet
+
 REGISTRY = Registry.build(
-    [("花园小区", "凤仙花园"), ("滨湖公寓", None), ("银湖鞋业宿舍", None), ("和祥小区", "和祥苑"), ("二小区", None),
-     ("茵芳小区", None), ("青年小区", None), ("和谐二小区", None)],
-    [("花园小区", "凤仙路457号附1号"), ("花园小区", "凤仙路457号附2号"), ("花园小区", "凤仙路443号"),
-     ("滨湖公寓", "滨湖路1546号"), ("银湖鞋业宿舍", "凤仙路477号附1、2、3号"), ("和祥小区", "凤仙路455号-457号"),
-     ("二小区", "滨湖路1580号"), ("茵芳小区", "涞寅路188弄"), ("青年小区", "青年路12-1号")],
+    [
+        ("花园小区", "凤仙花园"),
+        ("滨湖公寓", None),
+        ("银湖鞋业宿舍", None),
+        ("和祥小区", "和祥苑"),
+        ("二小区", None),
+        ("茵芳小区", None),
+        ("青年小区", None),
+        ("和谐二小区", None),
+    ],
+    [
+        ("花园小区", "凤仙路457号附1号"),
+        ("花园小区", "凤仙路457号附2号"),
+        ("花园小区", "凤仙路443号"),
+        ("滨湖公寓", "滨湖路1546号"),
+        ("银湖鞋业宿舍", "凤仙路477号附1、2、3号"),
+        ("和祥小区", "凤仙路455号-457号"),
+        ("二小区", "滨湖路1580号"),
+        ("茵芳小区", "涞寅路188弄"),
+        ("青年小区", "青年路12-1号"),
+    ],
 )
 
 
@@ -19,17 +35,29 @@ def attribute(address=None, hint=None):
     return REGISTRY.attribute(hint, address)
 
 
-@pytest.mark.parametrize(("hint", "expected"), [("花园小区", "花园小区"), ("凤仙花园", "花园小区"), (" 花园 小区 ", "花园小区")])
+@pytest.mark.parametrize(
+    ("hint", "expected"), [("花园小区", "花园小区"), ("凤仙花园", "花园小区"), (" 花园 小区 ", "花园小区")]
+)
 def test_rule1_compound_hint_names_a_compound_or_alias(hint, expected):
     result = attribute("随便写的地址", hint)
     assert (result.compound, result.method) == (expected, METHOD_HINT)
 
 
-@pytest.mark.parametrize("address", [
-    "凤仙路457号附2号", "凤仙路457号附2号3单元501", "凤仙路457附2号", "凤仙路457号附2", "凤仙路457号之2",
-    "凤仙路457-2号", "重庆市万州区沙河街道凤仙路457号附2号", "凤仙路457号附2号（小卖部）", "凤仙路457号附2号门口",
-    "凤仙路４５７号附２号",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "凤仙路457号附2号",
+        "凤仙路457号附2号3单元501",
+        "凤仙路457附2号",
+        "凤仙路457号附2",
+        "凤仙路457号之2",
+        "凤仙路457-2号",
+        "重庆市万州区沙河街道凤仙路457号附2号",
+        "凤仙路457号附2号（小卖部）",
+        "凤仙路457号附2号门口",
+        "凤仙路４５７号附２号",
+    ],
+)
 def test_rule2_address_spellings_of_one_annex(address):
     result = attribute(address)
     assert (result.compound, result.method) == ("花园小区", METHOD_ADDRESS), result
@@ -103,7 +131,12 @@ def test_hyphen_annex_with_hao():
 
 
 def test_attribution_is_refreshed_when_the_registry_arrives_later(inbox, fresh_db):
-    write_sheet(inbox, "警情.xlsx", ["警情编号", "报警时间", "警情性质", "事发地址"], [["J1", "2022-07-01", "报警", "凤仙路457号附1号"]])
+    write_sheet(
+        inbox,
+        "警情.xlsx",
+        ["警情编号", "报警时间", "警情性质", "事发地址"],
+        [["J1", "2022-07-01", "报警", "凤仙路457号附1号"]],
+    )
     run_ingest(inbox, fresh_db)
     assert fresh_db.execute("select compound from alerts").fetchone()[0] is None
     write_registry(inbox)
@@ -113,9 +146,15 @@ def test_attribution_is_refreshed_when_the_registry_arrives_later(inbox, fresh_d
 
 def test_unattributed_records_are_kept_and_counted(inbox, fresh_db):
     write_registry(inbox)
-    write_sheet(inbox, "警情.xlsx", ["警情编号", "报警时间", "警情性质", "事发地址"],
-                [["J1", "2022-07-01", "报警", "凤仙路457号附1号"], ["J2", "2022-07-01", "报警", "白岩路9号"]])
+    write_sheet(
+        inbox,
+        "警情.xlsx",
+        ["警情编号", "报警时间", "警情性质", "事发地址"],
+        [["J1", "2022-07-01", "报警", "凤仙路457号附1号"], ["J2", "2022-07-01", "报警", "白岩路9号"]],
+    )
     report = run_ingest(inbox, fresh_db)
     assert {f.source_file: f.rows_unattributed for f in report.files}["警情.xlsx"] == 1
     assert fresh_db.execute("select alert_id, compound, attribution_note from alerts order by 1").fetchall() == [
-        ("J1", "花园小区", None), ("J2", None, "地址的门牌号不在小区名册中")]
+        ("J1", "花园小区", None),
+        ("J2", None, "地址的门牌号不在小区名册中"),
+    ]

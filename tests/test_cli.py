@@ -16,8 +16,17 @@ def _zhian(*args, **kwargs):
 
 
 def test_run_exits_zero_with_rejected_rows_and_reports_them(demo_inbox, tmp_path):
-    result = _zhian("run", "--inbox", demo_inbox[0], "--db", tmp_path / "z.duckdb", "--out", tmp_path / "out",
-                    "--as-of", "2022-08-31")
+    result = _zhian(
+        "run",
+        "--inbox",
+        demo_inbox[0],
+        "--db",
+        tmp_path / "z.duckdb",
+        "--out",
+        tmp_path / "out",
+        "--as-of",
+        "2022-08-31",
+    )
     assert result.returncode == 0, result.stderr
     assert "拒绝" in result.stdout and "zhian quality" in result.stdout
     assert (tmp_path / "out").is_dir()
@@ -30,15 +39,24 @@ def test_missing_inbox_is_a_one_line_reason_and_exit_2(tmp_path):
 
 
 def test_bad_date_argument_is_a_one_line_reason(tmp_path):
-    result = _zhian("run", "--inbox", tmp_path, "--db", tmp_path / "z.duckdb", "--out", tmp_path, "--as-of", "2022/8/31")
+    result = _zhian(
+        "run", "--inbox", tmp_path, "--db", tmp_path / "z.duckdb", "--out", tmp_path, "--as-of", "2022/8/31"
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "YYYY-MM-DD" in result.stderr
 
 
 def test_database_held_by_another_process_is_a_one_line_reason(inbox, tmp_path):
     write_registry(inbox)
     db = tmp_path / "z.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect(r'{db}'); print('ok', flush=True); time.sleep(30)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect(r'{db}'); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ok"
         result = _zhian("ingest", "--inbox", inbox, "--db", db)

@@ -3,7 +3,6 @@
 import hashlib
 
 import pytest
-
 from zhian.fixtures.generator import MANIFEST, generate
 
 
@@ -21,7 +20,9 @@ def test_same_seed_gives_identical_files(tmp_path, demo_inbox):
 def test_another_seed_gives_other_data(tmp_path, demo_inbox):
     other = tmp_path / "other"
     generate(other, seed=5)
-    assert _digests(other)["申明坝派出所2022年7月警情.xlsx"] != _digests(demo_inbox[0])["申明坝派出所2022年7月警情.xlsx"]
+    assert (
+        _digests(other)["申明坝派出所2022年7月警情.xlsx"] != _digests(demo_inbox[0])["申明坝派出所2022年7月警情.xlsx"]
+    )
 
 
 def test_scale_multiplies_alert_volumes(tmp_path, demo_inbox):
@@ -37,14 +38,45 @@ def plants(demo_inbox):
 def test_manifest_lists_every_quirk_of_the_data_contract(plants):
     quirks = {p.quirk for p in plants}
     required = {
-        "title_rows_export_time", "alias_headers", "legacy_xls", "gb18030_csv", "html_as_xls", "spreadsheetml_as_xls",
-        "serial_dates_number", "serial_dates_text", "chinese_dates", "fullwidth_digits", "totals_row", "blank_rows",
-        "hidden_sheet", "two_row_header", "daily_monthly_overlap", "case_reexport_new_status", "bad_id_checksum",
-        "mangled_resident_id", "mangled_record_id", "masked_address", "ambiguous_number", "no_doorplate",
-        "unknown_vocabulary", "unknown_case_status", "old_15_digit_id", "tree_codes_confirmed_original",
-        "case_kind_column", "penalty_decision_sheet", "per_type_resident_export", "registry_split_address",
-        "no_category_column", "english_aggregate_sheet", "office_lock_file", "not_a_workbook",
-        "unknown_metric", "unparsable_target", "future_registration", "duplicate_resident_id", "passport_numbers",
+        "title_rows_export_time",
+        "alias_headers",
+        "legacy_xls",
+        "gb18030_csv",
+        "html_as_xls",
+        "spreadsheetml_as_xls",
+        "serial_dates_number",
+        "serial_dates_text",
+        "chinese_dates",
+        "fullwidth_digits",
+        "totals_row",
+        "blank_rows",
+        "hidden_sheet",
+        "two_row_header",
+        "daily_monthly_overlap",
+        "case_reexport_new_status",
+        "bad_id_checksum",
+        "mangled_resident_id",
+        "mangled_record_id",
+        "masked_address",
+        "ambiguous_number",
+        "no_doorplate",
+        "unknown_vocabulary",
+        "unknown_case_status",
+        "old_15_digit_id",
+        "tree_codes_confirmed_original",
+        "case_kind_column",
+        "penalty_decision_sheet",
+        "per_type_resident_export",
+        "registry_split_address",
+        "no_category_column",
+        "english_aggregate_sheet",
+        "office_lock_file",
+        "not_a_workbook",
+        "unknown_metric",
+        "unparsable_target",
+        "future_registration",
+        "duplicate_resident_id",
+        "passport_numbers",
     }
     assert required <= quirks, required - quirks
 
@@ -53,7 +85,8 @@ def test_rejected_plants_are_in_rejected_rows_at_their_cell(plants, demo_con):
     for plant in (p for p in plants if p.expect == "rejected"):
         rows = demo_con.execute(
             "select column_name, value, reason from rejected_rows where source_file = $f and row_number = $r",
-            {"f": plant.file, "r": plant.row}).fetchall()
+            {"f": plant.file, "r": plant.row},
+        ).fetchall()
         assert rows, plant
         assert any(c == plant.column and v == plant.value for c, v, _ in rows), (plant, rows)
 
@@ -62,17 +95,21 @@ def test_unattributed_plants_are_loaded_without_a_compound(plants, demo_con):
     for plant in (p for p in plants if p.expect == "unattributed"):
         row = demo_con.execute(
             "select compound, attribution_note from alerts where source_file = $f and source_row = $r",
-            {"f": plant.file, "r": plant.row}).fetchone()
+            {"f": plant.file, "r": plant.row},
+        ).fetchone()
         assert row is not None and row[0] is None and row[1], plant
 
 
 def test_loaded_plants_with_a_row_are_in_their_table(plants, demo_con):
     union = " union all ".join(
-        f"select source_file, source_row from {t}" for t in ("alerts", "alerts_history", "cases", "cases_history",
-                                                               "residents", "residents_history"))
+        f"select source_file, source_row from {t}"
+        for t in ("alerts", "alerts_history", "cases", "cases_history", "residents", "residents_history")
+    )
     for plant in (p for p in plants if p.expect == "loaded" and p.row):
-        found = demo_con.execute(f"select count(*) from ({union}) where source_file = $f and source_row = $r",
-                                 {"f": plant.file, "r": plant.row}).fetchone()[0]
+        found = demo_con.execute(
+            f"select count(*) from ({union}) where source_file = $f and source_row = $r",
+            {"f": plant.file, "r": plant.row},
+        ).fetchone()[0]
         assert found == 1, plant
 
 
@@ -97,15 +134,24 @@ def test_ignored_and_skipped_plants(plants, demo_con, demo_db):
         elif plant.expect == "skipped" and plant.sheet:
             assert any(f == plant.file and s == plant.sheet and o == "skipped" for f, s, o, _, _ in logged)
         elif plant.expect == "skipped":
-            assert demo_con.execute("select outcome from ingest_files where source_file = $f",
-                                    {"f": plant.file}).fetchone() == ("skipped",)
+            assert demo_con.execute(
+                "select outcome from ingest_files where source_file = $f", {"f": plant.file}
+            ).fetchone() == ("skipped",)
 
 
 def test_history_plants(plants, demo_con):
     for plant in (p for p in plants if p.expect == "history"):
-        assert demo_con.execute("select count(*) from alerts_history where source_file = $f and alert_id = $v",
-                                {"f": plant.file, "v": plant.value}).fetchone()[0] == 1
-        assert demo_con.execute("select source_file from alerts where alert_id = $v", {"v": plant.value}).fetchone()[0] != plant.file
+        assert (
+            demo_con.execute(
+                "select count(*) from alerts_history where source_file = $f and alert_id = $v",
+                {"f": plant.file, "v": plant.value},
+            ).fetchone()[0]
+            == 1
+        )
+        assert (
+            demo_con.execute("select source_file from alerts where alert_id = $v", {"v": plant.value}).fetchone()[0]
+            != plant.file
+        )
 
 
 def test_every_row_read_is_loaded_rejected_or_ignored(demo_con):
@@ -125,7 +171,9 @@ def test_attribution_is_never_wrong_on_the_demo_data(demo_inbox, demo_con):
     truth = demo_inbox[1].truth
     wrong = []
     for table, key in (("alerts", "alert_id"), ("cases", "case_id")):
-        for record_id, compound in demo_con.execute(f"select {key}, compound from {table} where compound is not null").fetchall():
+        for record_id, compound in demo_con.execute(
+            f"select {key}, compound from {table} where compound is not null"
+        ).fetchall():
             if truth[record_id] != compound:
                 wrong.append((record_id, truth[record_id], compound))
     assert wrong == []
@@ -142,4 +190,6 @@ def test_most_records_inside_compounds_are_attributed(demo_inbox, demo_con):
 
 def test_manifest_is_hidden_from_the_ingest(demo_inbox, demo_con):
     assert (demo_inbox[0] / MANIFEST).exists()
-    assert demo_con.execute("select count(*) from ingest_files where source_file = $m", {"m": MANIFEST}).fetchone()[0] == 0
+    assert (
+        demo_con.execute("select count(*) from ingest_files where source_file = $m", {"m": MANIFEST}).fetchone()[0] == 0
+    )

@@ -3,13 +3,16 @@
 import datetime as dt
 
 import pytest
-
-from tests.conftest import write_sheet
 from zhian.fixtures.writers import SheetSpec, write_csv, write_html_xls, write_spreadsheetml, write_xls, write_xlsx
 from zhian.pipeline.read import Unreadable, read_workbook
 
+from tests.conftest import write_sheet
+
 HEADER = ["警情编号", "报警时间", "警情性质", "事发地址"]
-ROWS = [["J1", dt.datetime(2022, 7, 1, 8, 30), "报警", "凤仙路１号"], ["J2", dt.datetime(2022, 7, 2, 9, 0), "求助", "凤仙路2号"]]
+ROWS = [
+    ["J1", dt.datetime(2022, 7, 1, 8, 30), "报警", "凤仙路１号"],
+    ["J2", dt.datetime(2022, 7, 2, 9, 0), "求助", "凤仙路2号"],
+]
 
 
 def _cells(workbook, sheet=0):
@@ -69,7 +72,9 @@ def test_html_rowspan_and_colspan_keep_columns_in_place(tmp_path):
         "<tr><td rowspan=2>警情编号</td><td colspan=2>基本</td><td rowspan=2>事发地址</td></tr>"
         "<tr><td>报警时间</td><td>警情性质</td></tr>"
         "<tr><td>J1</td><td>2022-07-01</td><td>报警</td><td>凤仙路1号</td></tr>"
-        "</table></body></html>", encoding="utf-8")
+        "</table></body></html>",
+        encoding="utf-8",
+    )
     rows = _cells(read_workbook(path))
     assert rows[0] == ["警情编号", "基本", None, "事发地址"]
     assert rows[1] == [None, "报警时间", "警情性质", None]
@@ -78,7 +83,9 @@ def test_html_rowspan_and_colspan_keep_columns_in_place(tmp_path):
 
 def test_spreadsheetml_saved_as_xls(tmp_path):
     path = tmp_path / "a.xls"
-    write_spreadsheetml(path, [SheetSpec("s", HEADER, ROWS, titles=["标题"]), SheetSpec("h", HEADER, ROWS, hidden=True)])
+    write_spreadsheetml(
+        path, [SheetSpec("s", HEADER, ROWS, titles=["标题"]), SheetSpec("h", HEADER, ROWS, hidden=True)]
+    )
     workbook = read_workbook(path)
     assert workbook.format == "xml"
     assert _cells(workbook)[2][1] == "2022-07-01T08:30:00.000"

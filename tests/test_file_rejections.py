@@ -4,10 +4,10 @@ Nothing in the inbox may take the run down (calamine aborts on a cell at XFD1048
 import os
 
 import pytest
-
-from tests.conftest import run_ingest, write_registry
 from zhian.fixtures.hostile import CORPUS, valid_xlsx, write_corpus
 from zhian.pipeline.settings import Settings
+
+from tests.conftest import run_ingest, write_registry
 
 
 def test_every_hostile_file_is_rejected_with_its_reason_and_the_good_file_loads(inbox, fresh_db):
@@ -20,7 +20,9 @@ def test_every_hostile_file_is_rejected_with_its_reason_and_the_good_file_loads(
         assert words in by_name[name].reason, (name, by_name[name].reason)
     assert by_name["正常警情.xlsx"].outcome == "loaded"
     assert fresh_db.execute("select count(*) from alerts").fetchone()[0] == 2
-    logged = dict(fresh_db.execute("select source_file, reason from ingest_files where outcome = 'rejected'").fetchall())
+    logged = dict(
+        fresh_db.execute("select source_file, reason from ingest_files where outcome = 'rejected'").fetchall()
+    )
     assert set(logged) == set(CORPUS)
 
 
@@ -31,8 +33,12 @@ def test_crash_in_the_parser_does_not_stop_files_parsed_beside_it(inbox, fresh_d
         valid_xlsx(inbox / f"b_ok{i}.xlsx", tag=str(i))
     report = run_ingest(inbox, fresh_db, Settings(workers=workers))
     outcomes = {f.source_file: f.outcome for f in report.files}
-    assert outcomes == {"a_crash.xlsx": "rejected", "b_ok0.xlsx": "loaded", "b_ok1.xlsx": "loaded",
-                        "b_ok2.xlsx": "loaded"}
+    assert outcomes == {
+        "a_crash.xlsx": "rejected",
+        "b_ok0.xlsx": "loaded",
+        "b_ok1.xlsx": "loaded",
+        "b_ok2.xlsx": "loaded",
+    }
 
 
 def test_office_lock_files_and_hidden_files_are_skipped_silently_but_counted(inbox, fresh_db):

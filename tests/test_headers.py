@@ -1,9 +1,8 @@
 """Classifying a sheet by its header row; every alias of every source kind."""
 
 import pytest
-
 from zhian.pipeline.headers import Classification, Unclassified, classify, export_time_text
-from zhian.pipeline.sources.specs import ALL_SPECS, ALERTS, CASES, REGISTRY, RESIDENTS, TARGETS
+from zhian.pipeline.sources.specs import ALERTS, ALL_SPECS, CASES, REGISTRY, RESIDENTS, TARGETS
 
 MINIMAL = {
     "alerts": ["警情编号", "报警时间", "警情性质", "事发地址"],
@@ -37,8 +36,13 @@ def test_minimal_header_of_each_kind_is_recognised(kind):
 
 
 def test_header_found_below_title_rows_and_export_time_read():
-    rows = [["沙河派出所2022年7月警情统计", None], ["导出时间：2022-08-01 09:00:00", None], [None, None],
-            MINIMAL["alerts"], ["J1", "2022-07-01", "报警", "凤仙路1号"]]
+    rows = [
+        ["沙河派出所2022年7月警情统计", None],
+        ["导出时间：2022-08-01 09:00:00", None],
+        [None, None],
+        MINIMAL["alerts"],
+        ["J1", "2022-07-01", "报警", "凤仙路1号"],
+    ]
     result = classify(rows, ALL_SPECS)
     assert result.header_row == 3
     assert export_time_text(rows[:3]) == "2022-08-01 09:00:00"

@@ -9,14 +9,27 @@ import time
 
 import duckdb
 import pytest
-
-from tests.conftest import copy_inbox
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import ingest
 
-TABLES = ("alerts", "alerts_history", "cases", "cases_history", "residents", "residents_history", "compounds",
-          "compound_addresses", "targets", "rejected_rows", "penalty_decisions", "ingest_log", "attribution_lookup")
+from tests.conftest import copy_inbox
+
+TABLES = (
+    "alerts",
+    "alerts_history",
+    "cases",
+    "cases_history",
+    "residents",
+    "residents_history",
+    "compounds",
+    "compound_addresses",
+    "targets",
+    "rejected_rows",
+    "penalty_decisions",
+    "ingest_log",
+    "attribution_lookup",
+)
 
 
 def _fingerprint(path) -> dict[str, str]:
@@ -24,8 +37,11 @@ def _fingerprint(path) -> dict[str, str]:
     try:
         out = {}
         for table in TABLES:
-            rows = con.execute(f"select * exclude (file_id) from {table}" if "file_id" in con.table(table).columns
-                               else f"select * from {table}").fetchall()
+            rows = con.execute(
+                f"select * exclude (file_id) from {table}"
+                if "file_id" in con.table(table).columns
+                else f"select * from {table}"
+            ).fetchall()
             out[table] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
         return out
     finally:
@@ -45,15 +61,20 @@ def test_running_twice_changes_nothing(demo_inbox, tmp_path):
     con.close()
     assert report.new_files == []
     assert _fingerprint(path) == first
-    assert duckdb.connect(str(path), read_only=True).execute("select count(*) from ingest_files").fetchone() == files_before
+    assert (
+        duckdb.connect(str(path), read_only=True).execute("select count(*) from ingest_files").fetchone()
+        == files_before
+    )
 
 
 def _big_inbox(folder, files=4, rows=15000):
     folder.mkdir()
     header = ["警情编号", "报警时间", "警情性质", "警情类别", "事发地址"]
     for f in range(files):
-        data = [[f"J{f}-{i}", f"2022-0{f % 9 + 1}-{i % 28 + 1:02d} 08:00", "报警", "治安", f"凤仙路{i % 500}号"]
-                for i in range(rows)]
+        data = [
+            [f"J{f}-{i}", f"2022-0{f % 9 + 1}-{i % 28 + 1:02d} 08:00", "报警", "治安", f"凤仙路{i % 500}号"]
+            for i in range(rows)
+        ]
         write_xlsx(folder / f"警情{f}.xlsx", [SheetSpec("警情", header, data)])
     return folder
 
@@ -68,7 +89,9 @@ def _consistent(path) -> None:
         assert orphans == 0
         for file_id, loaded in con.execute("select file_id, rows_loaded from ingest_files").fetchall():
             present = con.execute("select count(*) from alerts where file_id = $f", {"f": file_id}).fetchone()[0]
-            present += con.execute("select count(*) from alerts_history where file_id = $f", {"f": file_id}).fetchone()[0]
+            present += con.execute("select count(*) from alerts_history where file_id = $f", {"f": file_id}).fetchone()[
+                0
+            ]
             assert present == loaded
     finally:
         con.close()
@@ -86,8 +109,9 @@ def test_sigkill_mid_load_leaves_no_partial_file_and_a_rerun_matches_a_clean_run
     command = [sys.executable, "-m", "zhian", "ingest", "--inbox", str(inbox), "--db", str(killed)]
     kills = 0
     for delay in (1.0, 2.0, 3.0, 4.0, 5.0):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(delay)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

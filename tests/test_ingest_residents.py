@@ -1,8 +1,9 @@
 """Resident records: ID checks, population types from columns or names, one record per ID."""
 
-from tests.conftest import run_ingest, write_registry, write_sheet
 from zhian.fixtures.people import with_bad_checksum
 from zhian.pipeline.idnumbers import check_digit
+
+from tests.conftest import run_ingest, write_registry, write_sheet
 
 ID1 = "11010519491231002" + check_digit("11010519491231002")
 ID2 = "31011719800101123" + check_digit("31011719800101123")
@@ -18,8 +19,13 @@ def _reasons(con):
 
 def test_bad_ids_are_rejected_with_reasons(inbox, fresh_db):
     header = ["身份证号", "人口类型", "居住地址"]
-    rows = [[ID1, "户籍人口", "x路1号"], [with_bad_checksum(ID2), "流动人口", "x路1号"], ["1.10101E+17", "户籍", "x路1号"],
-            [ID2[:6] + ID2[8:17], "户籍", "x路1号"], ["E12345678", "流动", "x路1号"]]
+    rows = [
+        [ID1, "户籍人口", "x路1号"],
+        [with_bad_checksum(ID2), "流动人口", "x路1号"],
+        ["1.10101E+17", "户籍", "x路1号"],
+        [ID2[:6] + ID2[8:17], "户籍", "x路1号"],
+        ["E12345678", "流动", "x路1号"],
+    ]
     write_sheet(inbox, "人口.xlsx", header, rows)
     run_ingest(inbox, fresh_db)
     reasons = _reasons(fresh_db)
@@ -48,13 +54,17 @@ def test_no_type_anywhere_is_rejected_not_guessed(inbox, fresh_db):
 
 
 def test_is_permanent_flag_gives_the_type(inbox, fresh_db):
-    write_sheet(inbox, "人口.xlsx", ["公民身份号码", "是否常住", "现住址"], [[ID1, "是", "x路1号"], [ID2, "否", "x路1号"]])
+    write_sheet(
+        inbox, "人口.xlsx", ["公民身份号码", "是否常住", "现住址"], [[ID1, "是", "x路1号"], [ID2, "否", "x路1号"]]
+    )
     run_ingest(inbox, fresh_db)
     assert _residents(fresh_db, "person_id, population_type") == [(ID1, "户籍"), (ID2, "流动")]
 
 
 def test_resident_id_column_wins_over_document_number(inbox, fresh_db):
-    write_sheet(inbox, "人口.xlsx", ["公民身份号码", "证件号码", "人口类型", "现住址"], [[ID1, "居123", "户籍", "x路1号"]])
+    write_sheet(
+        inbox, "人口.xlsx", ["公民身份号码", "证件号码", "人口类型", "现住址"], [[ID1, "居123", "户籍", "x路1号"]]
+    )
     run_ingest(inbox, fresh_db)
     assert _residents(fresh_db, "person_id, doc_id") == [(ID1, "居123")]
 
@@ -85,6 +95,8 @@ def test_verification_time_without_result_is_not_checked_by_default(inbox, fresh
 
 def test_registration_dates_in_every_spelling(inbox, fresh_db):
     header = ["公民身份号码", "人口类型", "现住址", "登记日期"]
-    write_sheet(inbox, "人口.xlsx", header, [[ID1, "户籍", "x路1号", "2022年7月1日"], [ID2, "户籍", "x路1号", "20220702"]])
+    write_sheet(
+        inbox, "人口.xlsx", header, [[ID1, "户籍", "x路1号", "2022年7月1日"], [ID2, "户籍", "x路1号", "20220702"]]
+    )
     run_ingest(inbox, fresh_db)
     assert _residents(fresh_db, "registered_at::varchar") == [("2022-07-01",), ("2022-07-02",)]

@@ -7,19 +7,26 @@ def test_compound_with_several_address_rows_is_one_compound(inbox, fresh_db):
     rows = [["花园小区", f"凤仙路457号附{i}号", "凤仙路社区", 300, None] for i in range(1, 5)]
     write_sheet(inbox, "名册.xlsx", REGISTRY_HEADER, rows)
     run_ingest(inbox, fresh_db)
-    assert fresh_db.execute("select compound, population_base, address_count from compounds").fetchall() == [("花园小区", 300, 4)]
+    assert fresh_db.execute("select compound, population_base, address_count from compounds").fetchall() == [
+        ("花园小区", 300, 4)
+    ]
 
 
 def test_compound_level_value_given_once_is_enough(inbox, fresh_db):
     rows = [["花园小区", "凤仙路443号", "凤仙路社区", 300, "凤仙花园"], ["花园小区", "凤仙路459号", None, None, None]]
     write_sheet(inbox, "名册.xlsx", REGISTRY_HEADER, rows)
     run_ingest(inbox, fresh_db)
-    assert fresh_db.execute("select community, population_base, aliases from compounds").fetchall() == [("凤仙路社区", 300, "凤仙花园")]
+    assert fresh_db.execute("select community, population_base, aliases from compounds").fetchall() == [
+        ("凤仙路社区", 300, "凤仙花园")
+    ]
 
 
 def test_conflicting_compound_values_reject_the_rows_and_name_both(inbox, fresh_db):
-    rows = [["花园小区", "凤仙路443号", "凤仙路社区", 300, None], ["花园小区", "凤仙路459号", "凤仙路社区", 350, None],
-            ["滨湖公寓", "滨湖路1546号", "凤仙路社区", 500, None]]
+    rows = [
+        ["花园小区", "凤仙路443号", "凤仙路社区", 300, None],
+        ["花园小区", "凤仙路459号", "凤仙路社区", 350, None],
+        ["滨湖公寓", "滨湖路1546号", "凤仙路社区", 500, None],
+    ]
     write_sheet(inbox, "名册.xlsx", REGISTRY_HEADER, rows)
     run_ingest(inbox, fresh_db)
     reasons = fresh_db.execute("select row_number, reason from rejected_rows order by row_number").fetchall()
@@ -37,19 +44,35 @@ def test_one_address_under_two_compounds_is_rejected(inbox, fresh_db):
 
 
 def test_split_address_is_assembled(inbox, fresh_db):
-    write_sheet(inbox, "名册.xlsx", ["序号", "小区（单位）名称", "街路巷", "门牌号", "实有人口底数"],
-                [[1, "茵芳小区", "涞寅路", "188弄", "3,200"], [2, "九亭苑", "九亭大街", "500", 900]])
+    write_sheet(
+        inbox,
+        "名册.xlsx",
+        ["序号", "小区（单位）名称", "街路巷", "门牌号", "实有人口底数"],
+        [[1, "茵芳小区", "涞寅路", "188弄", "3,200"], [2, "九亭苑", "九亭大街", "500", 900]],
+    )
     run_ingest(inbox, fresh_db)
     assert fresh_db.execute("select compound, address from compound_addresses order by 1").fetchall() == [
-        ("九亭苑", "九亭大街500号"), ("茵芳小区", "涞寅路188弄")]
+        ("九亭苑", "九亭大街500号"),
+        ("茵芳小区", "涞寅路188弄"),
+    ]
     assert fresh_db.execute("select population_base from compounds order by compound").fetchall() == [(900,), (3200,)]
 
 
 def test_newer_registry_export_redefines_a_compound(inbox, fresh_db):
-    write_sheet(inbox, "名册1.xlsx", REGISTRY_HEADER, [["花园小区", "凤仙路443号", None, 300, None]],
-                titles=["导出时间：2022-01-01 08:00:00"])
-    write_sheet(inbox, "名册2.xlsx", REGISTRY_HEADER, [["花园小区", "凤仙路459号", None, 320, None]],
-                titles=["导出时间：2022-06-01 08:00:00"])
+    write_sheet(
+        inbox,
+        "名册1.xlsx",
+        REGISTRY_HEADER,
+        [["花园小区", "凤仙路443号", None, 300, None]],
+        titles=["导出时间：2022-01-01 08:00:00"],
+    )
+    write_sheet(
+        inbox,
+        "名册2.xlsx",
+        REGISTRY_HEADER,
+        [["花园小区", "凤仙路459号", None, 320, None]],
+        titles=["导出时间：2022-06-01 08:00:00"],
+    )
     run_ingest(inbox, fresh_db)
     assert fresh_db.execute("select address from compound_addresses").fetchall() == [("凤仙路459号",)]
     assert fresh_db.execute("select population_base from compounds").fetchall() == [(320,)]

@@ -133,8 +133,10 @@ def cmd_fixtures(args) -> int:
     from zhian.pipeline.console import console
 
     manifest = generate(args.out, seed=args.seed, scale=args.scale)
-    console.print(f"已生成演示收件箱：{args.out}（{len(manifest.files)}个文件，埋设的数据问题{len(manifest.plants)}处，"
-                  f"清单见 {args.out / '.zhian-fixtures.json'}）")
+    console.print(
+        f"已生成演示收件箱：{args.out}（{len(manifest.files)}个文件，埋设的数据问题{len(manifest.plants)}处，"
+        f"清单见 {args.out / '.zhian-fixtures.json'}）"
+    )
     return 0
 
 
@@ -152,8 +154,7 @@ def cmd_demo(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "ingest": cmd_ingest, "quality": cmd_quality, "fixtures": cmd_fixtures,
-            "demo": cmd_demo}
+COMMANDS = {"run": cmd_run, "ingest": cmd_ingest, "quality": cmd_quality, "fixtures": cmd_fixtures, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # one line for the analyst; the traceback for developers
         if os.environ.get("ZHIAN_DEBUG"):
             raise
-        print(f"zhian：运行失败：{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-              "（设置 ZHIAN_DEBUG=1 可查看详细信息）", file=sys.stderr)
+        print(
+            f"zhian：运行失败：{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            "（设置 ZHIAN_DEBUG=1 可查看详细信息）",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -29,19 +29,31 @@ OUT = Path(__file__).parent / "alert_codes.csv"
 CASE_CODES_OUT = Path(__file__).parent / "case_codes.csv"
 
 GD_TOP = {
-    "01": ("报警", "刑事"), "02": ("报警", "治安"), "03": ("其他", "交通"),
-    "04": ("其他", "其他"), "05": ("其他", "其他"), "06": ("求助", "其他"),
-    "07": ("其他", "其他"), "08": ("其他", "纠纷"), "09": ("举报", "其他"),
-    "10": ("投诉", "其他"), "11": ("咨询", "其他"), "12": ("其他", "其他"),
+    "01": ("报警", "刑事"),
+    "02": ("报警", "治安"),
+    "03": ("其他", "交通"),
+    "04": ("其他", "其他"),
+    "05": ("其他", "其他"),
+    "06": ("求助", "其他"),
+    "07": ("其他", "其他"),
+    "08": ("其他", "纠纷"),
+    "09": ("举报", "其他"),
+    "10": ("投诉", "其他"),
+    "11": ("咨询", "其他"),
+    "12": ("其他", "其他"),
     "98": ("其他", "其他"),
 }
 GD_OVERRIDES = {
-    "0607": ("", "灾害事故"), "0608": ("", "灾害事故"),
+    "0607": ("", "灾害事故"),
+    "0608": ("", "灾害事故"),
     **{code: ("无效", "") for code in ("1202", "1203", "1204", "1205", "1206", "1207", "1208", "1210")},
 }
-J_TOP = {"J010000": ("报警", "刑事", "刑事警情（按编码规则推定）"),
-         "J020000": ("报警", "治安", None), "J060000": ("求助", "其他", None),
-         "J070000": ("举报", "其他", None)}
+J_TOP = {
+    "J010000": ("报警", "刑事", "刑事警情（按编码规则推定）"),
+    "J020000": ("报警", "治安", None),
+    "J060000": ("求助", "其他", None),
+    "J070000": ("举报", "其他", None),
+}
 
 
 def _jovian(code: str) -> tuple[str, str]:
@@ -77,8 +89,16 @@ def build(tables: dict) -> list[dict[str, str]]:
         if code in seen:
             return
         seen.add(code)
-        rows.append({"code": code, "name": name, "nature": nature, "category": category,
-                     "offence": offence_of(name) or "", "source": source})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "nature": nature,
+                "category": category,
+                "offence": offence_of(name) or "",
+                "source": source,
+            }
+        )
 
     for node in tables["guangdong_provincial_110_nature_tree"]["rows"]:
         code = node["code"]

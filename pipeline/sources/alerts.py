@@ -24,9 +24,25 @@ from ..vocab import (
 )
 from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
 
-FIELDS = ["alert_id", "alarm_at", "nature", "nature_original", "category", "alert_type", "code",
-          "code_original", "address", "compound_hint", "unit", "bureau", "summary", "handling",
-          "caller_name", "caller_phone", "is_major"]
+FIELDS = [
+    "alert_id",
+    "alarm_at",
+    "nature",
+    "nature_original",
+    "category",
+    "alert_type",
+    "code",
+    "code_original",
+    "address",
+    "compound_hint",
+    "unit",
+    "bureau",
+    "summary",
+    "handling",
+    "caller_name",
+    "caller_phone",
+    "is_major",
+]
 
 RULES = Rules(
     required=("alert_id", "alarm_at"),
@@ -38,20 +54,42 @@ RULES = Rules(
 )
 
 # columns of the `alerts` table, in order (see sql/schema/tables.sql)
-TABLE_COLUMNS = ["alert_id", "alarm_at", "nature", "category", "alert_type", "offence",
-                 "nature_code", "nature_raw", "category_raw", "type_raw", "classified_by",
-                 "address", "compound_hint", "unit", "bureau", "summary", "handling",
-                 "caller_name", "caller_phone", "is_major"]
+TABLE_COLUMNS = [
+    "alert_id",
+    "alarm_at",
+    "nature",
+    "category",
+    "alert_type",
+    "offence",
+    "nature_code",
+    "nature_raw",
+    "category_raw",
+    "type_raw",
+    "classified_by",
+    "address",
+    "compound_hint",
+    "unit",
+    "bureau",
+    "summary",
+    "handling",
+    "caller_name",
+    "caller_phone",
+    "is_major",
+]
 
 _CLASSIFICATION_SCHEMA = {
-    "nature": pl.String, "category": pl.String, "offence": pl.String, "alert_type": pl.String,
-    "nature_code": pl.String, PROBLEM + "nature": pl.String, PROBLEM + "category": pl.String,
+    "nature": pl.String,
+    "category": pl.String,
+    "offence": pl.String,
+    "alert_type": pl.String,
+    "nature_code": pl.String,
+    PROBLEM + "nature": pl.String,
+    PROBLEM + "category": pl.String,
     PROBLEM + "code": pl.String,
 }
 
 
-def classify_alert(table: CodeTable, nature, nature_original, category, alert_type, code,
-                   code_original) -> dict:
+def classify_alert(table: CodeTable, nature, nature_original, category, alert_type, code, code_original) -> dict:
     """Resolve one combination of the classification columns (see module docstring)."""
     out = dict.fromkeys(_CLASSIFICATION_SCHEMA)
     nature_text = nature or nature_original
@@ -85,6 +123,7 @@ def classify_alert(table: CodeTable, nature, nature_original, category, alert_ty
     type_text = compact(alert_type)
     if type_text:
         by_type = table.resolve(type_text, by_name=False)
+
     def first(attribute: str, *sources) -> str | None:
         return next((getattr(r, attribute) for r in sources if r is not None and getattr(r, attribute)), None)
 
@@ -102,12 +141,15 @@ def classify_alert(table: CodeTable, nature, nature_original, category, alert_ty
     return out
 
 
-def normalise(frame: pl.DataFrame, context: SheetContext, table: CodeTable,
-              declared: dict[str, str] | None = None) -> pl.DataFrame:
+def normalise(
+    frame: pl.DataFrame, context: SheetContext, table: CodeTable, declared: dict[str, str] | None = None
+) -> pl.DataFrame:
     """Cleaned strings → typed alert rows with raw__ and problem__ columns."""
     frame = keep_raw(frame, FIELDS)
     classified_by = "columns"
-    if not any(context.has(f) for f in ("nature", "nature_original", "category", "alert_type", "code", "code_original")):
+    if not any(
+        context.has(f) for f in ("nature", "nature_original", "category", "alert_type", "code", "code_original")
+    ):
         if declared:
             frame = frame.with_columns(
                 pl.lit(declared.get("nature")).alias("nature"),
@@ -118,7 +160,9 @@ def normalise(frame: pl.DataFrame, context: SheetContext, table: CodeTable,
             context.notes.append("该表没有警情性质/类别列，已按警情类别声明文件补充")
         else:
             classified_by = "none"
-            context.notes.append("该表没有警情性质/类别列：警情已载入但类别未知，不计入任何分类指标（可在警情类别声明文件中声明该表类别）")
+            context.notes.append(
+                "该表没有警情性质/类别列：警情已载入但类别未知，不计入任何分类指标（可在警情类别声明文件中声明该表类别）"
+            )
     if context.has("nature") and context.has("nature_original"):
         context.notes.append("同时有确认和原始警情性质：以确认警情性质为准")
     if context.has("code") and context.has("code_original"):

@@ -23,34 +23,93 @@ import polars as pl
 from ..dates import with_datetimes
 from ..idnumbers import mangled_reason_expr
 from ..validate import Rules
-from ..vocab import DEFAULT_ECONOMIC_FRAUDS, case_kind, case_status, is_economic_fraud, is_penalty, offence_of, status_means_penalty
+from ..vocab import (
+    DEFAULT_ECONOMIC_FRAUDS,
+    case_kind,
+    case_status,
+    is_economic_fraud,
+    is_penalty,
+    offence_of,
+    status_means_penalty,
+)
 from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
 
-FIELDS = ["case_id", "case_type", "case_nature", "cause", "cause_code", "occurred_at", "address",
-          "compound_hint", "filed_at", "accepted_at", "solved_at", "closed_at", "status",
-          "status_name", "is_solved", "result", "flag_warning", "flag_fine", "flag_detention",
-          "count_detained", "count_fined", "count_warned", "punished_at", "is_completed",
-          "is_victim_accountant", "loss_amount", "unit", "summary"]
+FIELDS = [
+    "case_id",
+    "case_type",
+    "case_nature",
+    "cause",
+    "cause_code",
+    "occurred_at",
+    "address",
+    "compound_hint",
+    "filed_at",
+    "accepted_at",
+    "solved_at",
+    "closed_at",
+    "status",
+    "status_name",
+    "is_solved",
+    "result",
+    "flag_warning",
+    "flag_fine",
+    "flag_detention",
+    "count_detained",
+    "count_fined",
+    "count_warned",
+    "punished_at",
+    "is_completed",
+    "is_victim_accountant",
+    "loss_amount",
+    "unit",
+    "summary",
+]
 
 _DATE_MESSAGE = "“{header}”不是可识别的日期时间：“{value}”"
 _BOOL_MESSAGE = "“{header}”应为 是/否（Y/N、1/0、√）：“{value}”"
 RULES = Rules(
     required=("case_id",),
     parsed={
-        "occurred_at": _DATE_MESSAGE, "solved_at": _DATE_MESSAGE, "closed_at": _DATE_MESSAGE,
-        "punished_at": _DATE_MESSAGE, "is_solved": _BOOL_MESSAGE, "is_completed": _BOOL_MESSAGE,
+        "occurred_at": _DATE_MESSAGE,
+        "solved_at": _DATE_MESSAGE,
+        "closed_at": _DATE_MESSAGE,
+        "punished_at": _DATE_MESSAGE,
+        "is_solved": _BOOL_MESSAGE,
+        "is_completed": _BOOL_MESSAGE,
         "is_victim_accountant": _BOOL_MESSAGE,
         "loss_amount": "“{header}”不是数字：“{value}”",
     },
     problems=("case_id", "case_kind", "event_at", "status"),
 )
 
-TABLE_COLUMNS = ["case_id", "case_kind", "kind_source", "cause", "offence", "cause_code",
-                 "is_economic_fraud", "event_at", "filed_at", "accepted_at", "occurred_at",
-                 "solved_at", "closed_at", "punished_at", "status", "status_raw",
-                 "is_solved_flag", "has_penalty", "result", "is_completed",
-                 "is_victim_accountant", "loss_amount", "address", "compound_hint", "unit",
-                 "summary"]
+TABLE_COLUMNS = [
+    "case_id",
+    "case_kind",
+    "kind_source",
+    "cause",
+    "offence",
+    "cause_code",
+    "is_economic_fraud",
+    "event_at",
+    "filed_at",
+    "accepted_at",
+    "occurred_at",
+    "solved_at",
+    "closed_at",
+    "punished_at",
+    "status",
+    "status_raw",
+    "is_solved_flag",
+    "has_penalty",
+    "result",
+    "is_completed",
+    "is_victim_accountant",
+    "loss_amount",
+    "address",
+    "compound_hint",
+    "unit",
+    "summary",
+]
 
 CASE_CODES = Path(__file__).parent.parent / "config" / "case_codes.csv"
 
@@ -97,17 +156,26 @@ def _decide_kind(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
             pl.lit(f"列“{context.header(kind_column)}”").alias("kind_source"),
         ).with_columns(
             pl.when(pl.col("case_kind").is_null())
-            .then(pl.when(pl.col(RAW + kind_column).is_null())
-                  .then(pl.lit(f"“{context.header(kind_column)}”为空，无法判断是刑事还是治安案件"))
-                  .otherwise(pl.format("“{}”的值“{}”无法识别（应为刑事、行政或治安）",
-                                       pl.lit(context.header(kind_column)), pl.col(RAW + kind_column))))
+            .then(
+                pl.when(pl.col(RAW + kind_column).is_null())
+                .then(pl.lit(f"“{context.header(kind_column)}”为空，无法判断是刑事还是治安案件"))
+                .otherwise(
+                    pl.format(
+                        "“{}”的值“{}”无法识别（应为刑事、行政或治安）",
+                        pl.lit(context.header(kind_column)),
+                        pl.col(RAW + kind_column),
+                    )
+                )
+            )
             .alias(PROBLEM + "case_kind")
         )
     if context.has("filed_at") and context.has("accepted_at"):
         context.notes.append("表中同时有立案时间和受理时间列：有受理时间的按治安案件，只有立案时间的按刑事案件")
         return frame.with_columns(
-            pl.when(pl.col(RAW + "accepted_at").is_not_null()).then(pl.lit("public_order"))
-            .otherwise(pl.lit("criminal")).alias("case_kind"),
+            pl.when(pl.col(RAW + "accepted_at").is_not_null())
+            .then(pl.lit("public_order"))
+            .otherwise(pl.lit("criminal"))
+            .alias("case_kind"),
             pl.lit("立案/受理时间列").alias("kind_source"),
             pl.lit(None, dtype=pl.String).alias(PROBLEM + "case_kind"),
         )
@@ -124,10 +192,14 @@ def _decide_kind(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
             + ("受理时间列判断为治安案件" if fallback == "public_order" else "立案时间列判断为刑事案件")
         )
         kind = pl.when(pl.col("case_id").str.starts_with("A")).then(pl.lit("criminal")).otherwise(pl.lit(fallback))
-        source = pl.when(pl.col("case_id").str.starts_with("A")).then(pl.lit("案件编号前缀A")).otherwise(
-            pl.lit("受理时间列" if fallback == "public_order" else "立案时间列"))
+        source = (
+            pl.when(pl.col("case_id").str.starts_with("A"))
+            .then(pl.lit("案件编号前缀A"))
+            .otherwise(pl.lit("受理时间列" if fallback == "public_order" else "立案时间列"))
+        )
     return frame.with_columns(
-        kind.alias("case_kind"), source.alias("kind_source"),
+        kind.alias("case_kind"),
+        source.alias("kind_source"),
         pl.lit(None, dtype=pl.String).alias(PROBLEM + "case_kind"),
     )
 
@@ -138,74 +210,122 @@ def _status(kind, status, status_name) -> dict:
         return {"_status": None, PROBLEM + "status": None}
     mapped = case_status(text, kind)
     if mapped is None:
-        expected = ("已立案、已破案、移送起诉、已撤案、已合并" if kind == "criminal"
-                    else "已受理、已结案、已处罚、已调解、撤销、不予受理、已合并")
-        return {"_status": None, PROBLEM + "status": f"案件状态“{text}”无法识别（{'刑事' if kind == 'criminal' else '治安'}案件可接受：{expected}）"}
+        expected = (
+            "已立案、已破案、移送起诉、已撤案、已合并"
+            if kind == "criminal"
+            else "已受理、已结案、已处罚、已调解、撤销、不予受理、已合并"
+        )
+        return {
+            "_status": None,
+            PROBLEM
+            + "status": f"案件状态“{text}”无法识别（{'刑事' if kind == 'criminal' else '治安'}案件可接受：{expected}）",
+        }
     return {"_status": mapped, PROBLEM + "status": None}
 
 
-def normalise(frame: pl.DataFrame, context: SheetContext,
-              economic_frauds: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS) -> pl.DataFrame:
+def normalise(
+    frame: pl.DataFrame, context: SheetContext, economic_frauds: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS
+) -> pl.DataFrame:
     frame = keep_raw(frame, FIELDS)
     frame = frame.with_columns(pl.col("case_id").str.replace_all(" ", "").str.to_uppercase())
     frame = _decide_kind(frame, context)
     code_names = case_code_names()
-    frame = with_datetimes(frame, {f: RAW + f for f in
-                                   ("occurred_at", "filed_at", "accepted_at", "solved_at", "closed_at", "punished_at")})
-    frame = frame.with_columns(
-        pl.when(pl.col("case_kind") == "criminal").then(pl.col("filed_at"))
-        .otherwise(pl.coalesce("accepted_at", "filed_at")).alias("event_at"),
+    frame = with_datetimes(
+        frame, {f: RAW + f for f in ("occurred_at", "filed_at", "accepted_at", "solved_at", "closed_at", "punished_at")}
     )
-    event_header = {"criminal": context.header("filed_at"),
-                    "public_order": context.header("accepted_at") if context.has("accepted_at") else context.header("filed_at")}
+    frame = frame.with_columns(
+        pl.when(pl.col("case_kind") == "criminal")
+        .then(pl.col("filed_at"))
+        .otherwise(pl.coalesce("accepted_at", "filed_at"))
+        .alias("event_at"),
+    )
+    event_header = {
+        "criminal": context.header("filed_at"),
+        "public_order": context.header("accepted_at") if context.has("accepted_at") else context.header("filed_at"),
+    }
     frame = frame.with_columns(
         pl.when(pl.col("case_kind").is_not_null() & pl.col("event_at").is_null())
         .then(
             pl.when(pl.col("case_kind") == "criminal")
-            .then(pl.when(pl.col(RAW + "filed_at").is_null()).then(pl.lit(f"刑事案件缺少“{event_header['criminal']}”"))
-                  .otherwise(pl.format("“{}”不是可识别的日期时间：“{}”", pl.lit(event_header["criminal"]), pl.col(RAW + "filed_at"))))
-            .otherwise(pl.when(pl.coalesce(RAW + "accepted_at", RAW + "filed_at").is_null())
-                       .then(pl.lit(f"治安案件缺少“{event_header['public_order']}”"))
-                       .otherwise(pl.format("“{}”不是可识别的日期时间：“{}”", pl.lit(event_header["public_order"]),
-                                            pl.coalesce(RAW + "accepted_at", RAW + "filed_at"))))
-        ).alias(PROBLEM + "event_at"),
+            .then(
+                pl.when(pl.col(RAW + "filed_at").is_null())
+                .then(pl.lit(f"刑事案件缺少“{event_header['criminal']}”"))
+                .otherwise(
+                    pl.format(
+                        "“{}”不是可识别的日期时间：“{}”", pl.lit(event_header["criminal"]), pl.col(RAW + "filed_at")
+                    )
+                )
+            )
+            .otherwise(
+                pl.when(pl.coalesce(RAW + "accepted_at", RAW + "filed_at").is_null())
+                .then(pl.lit(f"治安案件缺少“{event_header['public_order']}”"))
+                .otherwise(
+                    pl.format(
+                        "“{}”不是可识别的日期时间：“{}”",
+                        pl.lit(event_header["public_order"]),
+                        pl.coalesce(RAW + "accepted_at", RAW + "filed_at"),
+                    )
+                )
+            )
+        )
+        .alias(PROBLEM + "event_at"),
         # the offence: from 案由 / 案件类别 text, else from the GA 240.1 code's name
         pl.coalesce(
             pl.col("cause"),
             pl.col("cause_code").replace_strict(code_names, default=None, return_dtype=pl.String),
         ).alias("cause"),
     )
-    frame = map_distinct(frame, ["case_kind", "status", "status_name"], _status,
-                         {"_status": pl.String, PROBLEM + "status": pl.String})
-    frame = map_distinct(frame, ["cause"], lambda cause: {
-        "offence": offence_of(cause), "is_economic_fraud": is_economic_fraud(cause, economic_frauds)
-    }, {"offence": pl.String, "is_economic_fraud": pl.Boolean})
+    frame = map_distinct(
+        frame, ["case_kind", "status", "status_name"], _status, {"_status": pl.String, PROBLEM + "status": pl.String}
+    )
+    frame = map_distinct(
+        frame,
+        ["cause"],
+        lambda cause: {"offence": offence_of(cause), "is_economic_fraud": is_economic_fraud(cause, economic_frauds)},
+        {"offence": pl.String, "is_economic_fraud": pl.Boolean},
+    )
     penalty_words = {v: bool(is_penalty(v)) for v in frame["result"].unique().to_list() if v is not None}
-    status_penalty = {v: status_means_penalty(v) for v in
-                      pl.concat([frame["status"], frame["status_name"]]).unique().to_list() if v is not None}
-    flags = [boolean_flag(f) for f in ("flag_warning", "flag_fine", "flag_detention",
-                                       "count_detained", "count_fined", "count_warned")]
+    status_penalty = {
+        v: status_means_penalty(v)
+        for v in pl.concat([frame["status"], frame["status_name"]]).unique().to_list()
+        if v is not None
+    }
+    flags = [
+        boolean_flag(f)
+        for f in ("flag_warning", "flag_fine", "flag_detention", "count_detained", "count_fined", "count_warned")
+    ]
     frame = frame.with_columns(
         boolean_expr("is_solved").alias("is_solved_flag"),
         boolean_expr("is_completed"),
         boolean_expr("is_victim_accountant"),
-        pl.col(RAW + "loss_amount").str.replace_all(r"[,，元¥￥\s]", "").cast(pl.Float64, strict=False).alias("loss_amount"),
+        pl.col(RAW + "loss_amount")
+        .str.replace_all(r"[,，元¥￥\s]", "")
+        .cast(pl.Float64, strict=False)
+        .alias("loss_amount"),
         pl.col("status").fill_null(pl.col("status_name")).alias("status_raw"),
     )
     derived_status = (
         pl.when(pl.col("case_kind") == "criminal")
-        .then(pl.when(pl.col("is_solved_flag").fill_null(False) | pl.col("solved_at").is_not_null())
-              .then(pl.lit("solved")).otherwise(pl.lit("filed")))
+        .then(
+            pl.when(pl.col("is_solved_flag").fill_null(False) | pl.col("solved_at").is_not_null())
+            .then(pl.lit("solved"))
+            .otherwise(pl.lit("filed"))
+        )
         .otherwise(pl.when(pl.col("closed_at").is_not_null()).then(pl.lit("closed")).otherwise(pl.lit("accepted")))
     )
     frame = frame.with_columns(
-        pl.when(pl.col("_status").is_not_null()).then(pl.col("_status"))
-        .when(pl.col("status_raw").is_null()).then(derived_status)
-        .otherwise(None).alias("status"),
+        pl.when(pl.col("_status").is_not_null())
+        .then(pl.col("_status"))
+        .when(pl.col("status_raw").is_null())
+        .then(derived_status)
+        .otherwise(None)
+        .alias("status"),
         pl.any_horizontal(
             pl.col("result").replace_strict(penalty_words, default=False, return_dtype=pl.Boolean).fill_null(False),
             pl.col("status").replace_strict(status_penalty, default=False, return_dtype=pl.Boolean).fill_null(False),
-            pl.col("status_name").replace_strict(status_penalty, default=False, return_dtype=pl.Boolean).fill_null(False),
+            pl.col("status_name")
+            .replace_strict(status_penalty, default=False, return_dtype=pl.Boolean)
+            .fill_null(False),
             pl.col("punished_at").is_not_null(),
             *flags,
         ).alias("has_penalty"),

@@ -67,12 +67,21 @@ def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
     # a totals row: 合计/总计 in one of the first cells, and no record id in it
     first_cells = grid.columns[:3]
     id_fields = [c for c in classification.columns if c.field in ("alert_id", "case_id", "person_id", "decision_id")]
-    id_empty = pl.all_horizontal(
-        [empty(f"c{c.index}") | pl.col(f"c{c.index}").str.contains("合计|总计|小计") for c in id_fields]
-    ) if id_fields else pl.lit(True)
-    is_total = pl.any_horizontal(
-        [pl.col(c).str.contains(r"^\s*(合计|总计|小计|累计)\s*[:：]?\s*$") for c in first_cells]
-    ).fill_null(False) & id_empty if first_cells else pl.lit(False)
+    id_empty = (
+        pl.all_horizontal(
+            [empty(f"c{c.index}") | pl.col(f"c{c.index}").str.contains("合计|总计|小计") for c in id_fields]
+        )
+        if id_fields
+        else pl.lit(True)
+    )
+    is_total = (
+        pl.any_horizontal(
+            [pl.col(c).str.contains(r"^\s*(合计|总计|小计|累计)\s*[:：]?\s*$") for c in first_cells]
+        ).fill_null(False)
+        & id_empty
+        if first_cells
+        else pl.lit(False)
+    )
     flagged = cleaned.with_columns(blank.alias("_blank"), is_total.alias("_total"))
     rows_blank = int(flagged["_blank"].sum())
     rows_total = int((flagged["_total"] & ~flagged["_blank"]).sum())
@@ -144,7 +153,9 @@ def boolean_expr(column: str) -> pl.Expr:
     from ..vocab import BOOLEAN_WORDS
 
     return (
-        pl.col(column).str.replace_all(" ", "").str.to_lowercase()
+        pl.col(column)
+        .str.replace_all(" ", "")
+        .str.to_lowercase()
         .replace_strict(BOOLEAN_WORDS, default=None, return_dtype=pl.Boolean)
         .alias(column)
     )

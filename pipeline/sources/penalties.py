@@ -22,8 +22,17 @@ RULES = Rules(
     problems=("case_id",),
 )
 
-TABLE_COLUMNS = ["decision_key", "decision_id", "case_id", "penalty_type", "is_penalty",
-                 "approved_at", "doc_status", "is_void", "person_name"]
+TABLE_COLUMNS = [
+    "decision_key",
+    "decision_id",
+    "case_id",
+    "penalty_type",
+    "is_penalty",
+    "approved_at",
+    "doc_status",
+    "is_void",
+    "person_name",
+]
 
 VOID_WORDS = r"作废|撤销|退回|无效|注销|删除"
 
@@ -40,8 +49,10 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     return frame.with_columns(
         pl.coalesce(
             pl.col("decision_id"),
-            pl.concat_str([pl.col("case_id"), pl.col("penalty_type").fill_null(""),
-                           pl.col(RAW + "approved_at").fill_null("")], separator="|"),
+            pl.concat_str(
+                [pl.col("case_id"), pl.col("penalty_type").fill_null(""), pl.col(RAW + "approved_at").fill_null("")],
+                separator="|",
+            ),
         ).alias("decision_key"),
         mangled_reason_expr("case_id").alias(PROBLEM + "case_id"),
     )

@@ -16,9 +16,22 @@ import polars as pl
 from ..validate import Rules, rejection
 from .common import RAW, ROW, SheetContext, keep_raw
 
-FIELDS = ["compound_name", "compound_group", "address", "road", "house_number", "community",
-          "street", "unit", "population_base", "aliases", "buildings", "units", "remark",
-          "plan_period"]
+FIELDS = [
+    "compound_name",
+    "compound_group",
+    "address",
+    "road",
+    "house_number",
+    "community",
+    "street",
+    "unit",
+    "population_base",
+    "aliases",
+    "buildings",
+    "units",
+    "remark",
+    "plan_period",
+]
 
 RULES = Rules(
     required=("compound_name", "address"),
@@ -29,8 +42,20 @@ RULES = Rules(
     },
 )
 
-TABLE_COLUMNS = ["compound_name", "address", "community", "street", "unit", "compound_group",
-                 "population_base", "aliases", "buildings", "units", "remark", "plan_period"]
+TABLE_COLUMNS = [
+    "compound_name",
+    "address",
+    "community",
+    "street",
+    "unit",
+    "compound_group",
+    "population_base",
+    "aliases",
+    "buildings",
+    "units",
+    "remark",
+    "plan_period",
+]
 
 # compound-level attributes: one value per compound
 COMPOUND_LEVEL = ("community", "street", "unit", "compound_group", "population_base", "aliases")
@@ -52,18 +77,23 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     if split_form:
         context.notes.append("地址由“街路巷”和“门牌号”拼接而成")
         number = pl.col("house_number")
-        assembled = pl.concat_str([
-            pl.col("road"),
-            pl.when(number.str.contains("[号弄]")).then(number).otherwise(number + pl.lit("号")),
-        ])
+        assembled = pl.concat_str(
+            [
+                pl.col("road"),
+                pl.when(number.str.contains("[号弄]")).then(number).otherwise(number + pl.lit("号")),
+            ]
+        )
         frame = frame.with_columns(assembled.alias("address"), assembled.alias(RAW + "address"))
         context.headers["address"] = f"{context.header('road')}+{context.header('house_number')}"
         # in this form 楼栋/单元 are parts of an address, not counts
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(RAW + "buildings"),
-                                   pl.lit(None, dtype=pl.String).alias(RAW + "units"))
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias(RAW + "buildings"), pl.lit(None, dtype=pl.String).alias(RAW + "units")
+        )
     return frame.with_columns(
         pl.col("address").str.replace_all(" ", ""),
-        _integer("population_base"), _integer("buildings"), _integer("units"),
+        _integer("population_base"),
+        _integer("buildings"),
+        _integer("units"),
         pl.col("aliases").map_elements(lambda t: "、".join(split_aliases(t)), return_dtype=pl.String, skip_nulls=True),
     )
 
@@ -75,23 +105,52 @@ def conflicts(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     for column in COMPOUND_LEVEL:
         if not context.has(column):
             continue
-        values = frame.filter(pl.col(column).is_not_null()).select(ROW, "compound_name", pl.col(column).cast(pl.String).alias("v"))
+        values = frame.filter(pl.col(column).is_not_null()).select(
+            ROW, "compound_name", pl.col(column).cast(pl.String).alias("v")
+        )
         firsts = values.group_by("compound_name", "v").agg(pl.col(ROW).min().alias("first_row"))
-        disagreeing = firsts.group_by("compound_name").agg(pl.len().alias("n"), pl.col("v"), pl.col("first_row")).filter(pl.col("n") > 1)
+        disagreeing = (
+            firsts.group_by("compound_name")
+            .agg(pl.len().alias("n"), pl.col("v"), pl.col("first_row"))
+            .filter(pl.col("n") > 1)
+        )
         if disagreeing.height == 0:
             continue
         for compound, vs, rows in disagreeing.select("compound_name", "v", "first_row").iter_rows():
             listing = "、".join(f"第{r}行为“{v}”" for v, r in sorted(zip(vs, rows, strict=True), key=lambda x: x[1]))
             bad = values.filter(pl.col("compound_name") == compound)
-            parts.append(rejection(context, "registry", bad, context.header(column), pl.col("v"),
-                                   f"小区“{compound}”的“{context.header(column)}”前后不一致：{listing}"))
-    owners = frame.filter(pl.col("address").is_not_null()).group_by("address").agg(
-        pl.col("compound_name").unique().alias("names"), pl.col(ROW).alias("rows"), pl.col("compound_name").alias("all"))
-    for address, names, rows, all_names in owners.filter(pl.col("names").list.len() > 1).iter_rows():
+            parts.append(
+                rejection(
+                    context,
+                    "registry",
+                    bad,
+                    context.header(column),
+                    pl.col("v"),
+                    f"小区“{compound}”的“{context.header(column)}”前后不一致：{listing}",
+                )
+            )
+    owners = (
+        frame.filter(pl.col("address").is_not_null())
+        .group_by("address")
+        .agg(
+            pl.col("compound_name").unique().alias("names"),
+            pl.col(ROW).alias("rows"),
+            pl.col("compound_name").alias("all"),
+        )
+    )
+    for address, _names, rows, all_names in owners.filter(pl.col("names").list.len() > 1).iter_rows():
         listing = "、".join(f"第{r}行“{n}”" for r, n in sorted(zip(rows, all_names, strict=True)))
         bad = frame.filter(pl.col("address") == address)
-        parts.append(rejection(context, "registry", bad, context.header("address"), pl.col("address"),
-                               f"同一地址被登记在不同小区名下：{listing}，无法判断归属"))
+        parts.append(
+            rejection(
+                context,
+                "registry",
+                bad,
+                context.header("address"),
+                pl.col("address"),
+                f"同一地址被登记在不同小区名下：{listing}，无法判断归属",
+            )
+        )
     if not parts:
         return pl.DataFrame()
     return pl.concat(parts)

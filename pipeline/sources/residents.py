@@ -18,9 +18,21 @@ from ..validate import Rules
 from ..vocab import POPULATION_TYPES, population_type, population_type_from_name, verification
 from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
 
-FIELDS = ["person_id", "doc_id", "name", "population_type", "is_permanent", "address",
-          "household_address", "compound_hint", "registered_at", "verification", "verified_at",
-          "phone", "unit"]
+FIELDS = [
+    "person_id",
+    "doc_id",
+    "name",
+    "population_type",
+    "is_permanent",
+    "address",
+    "household_address",
+    "compound_hint",
+    "registered_at",
+    "verification",
+    "verified_at",
+    "phone",
+    "unit",
+]
 
 RULES = Rules(
     required=("person_id",),
@@ -33,9 +45,22 @@ RULES = Rules(
     problems=("person_id", "population_type"),
 )
 
-TABLE_COLUMNS = ["person_id", "id_kind", "doc_id", "name", "population_type", "type_source",
-                 "address", "household_address", "compound_hint", "registered_at",
-                 "verification", "verified_at", "phone", "unit"]
+TABLE_COLUMNS = [
+    "person_id",
+    "id_kind",
+    "doc_id",
+    "name",
+    "population_type",
+    "type_source",
+    "address",
+    "household_address",
+    "compound_hint",
+    "registered_at",
+    "verification",
+    "verified_at",
+    "phone",
+    "unit",
+]
 
 
 def _id_problem(person_id: str | None, population: str | None) -> dict:
@@ -47,13 +72,15 @@ def _id_problem(person_id: str | None, population: str | None) -> dict:
     return {PROBLEM + "person_id": resident_id_problem(person_id), "id_kind": "居民身份证"}
 
 
-def normalise(frame: pl.DataFrame, context: SheetContext,
-              verified_time_means_accurate: bool = False) -> pl.DataFrame:
+def normalise(frame: pl.DataFrame, context: SheetContext, verified_time_means_accurate: bool = False) -> pl.DataFrame:
     frame = keep_raw(frame, FIELDS)
     if not context.has("person_id"):
         # only 证件号码: it is the identifier
-        frame = frame.with_columns(pl.col("doc_id").alias("person_id"), pl.col(RAW + "doc_id").alias(RAW + "person_id"),
-                                   pl.lit(None, dtype=pl.String).alias("doc_id"))
+        frame = frame.with_columns(
+            pl.col("doc_id").alias("person_id"),
+            pl.col(RAW + "doc_id").alias(RAW + "person_id"),
+            pl.lit(None, dtype=pl.String).alias("doc_id"),
+        )
         context.headers["person_id"] = context.header("doc_id")
     else:
         # a row with no 公民身份号码 but another document number is identified by that number
@@ -77,22 +104,33 @@ def normalise(frame: pl.DataFrame, context: SheetContext,
             context.notes.append("表中没有人口类型列，表名和文件名也未注明人口类型")
     frame = frame.with_columns(
         pl.coalesce(from_column, from_flag, pl.lit(by_name, dtype=pl.String)).alias("population_type"),
-        pl.when(from_column.is_not_null()).then(pl.lit("列"))
-        .when(from_flag.is_not_null()).then(pl.lit("是否常住"))
-        .otherwise(pl.lit("工作表名" if by_sheet else ("文件名" if by_file else None))).alias("type_source"),
+        pl.when(from_column.is_not_null())
+        .then(pl.lit("列"))
+        .when(from_flag.is_not_null())
+        .then(pl.lit("是否常住"))
+        .otherwise(pl.lit("工作表名" if by_sheet else ("文件名" if by_file else None)))
+        .alias("type_source"),
         permanent,
     )
     frame = frame.with_columns(
         pl.when(pl.col("population_type").is_null())
         .then(
             pl.when(pl.col(RAW + "population_type").is_not_null())
-            .then(pl.format("人口类型“{}”无法识别（可接受：{}）", pl.col(RAW + "population_type"), pl.lit("、".join(POPULATION_TYPES))))
+            .then(
+                pl.format(
+                    "人口类型“{}”无法识别（可接受：{}）",
+                    pl.col(RAW + "population_type"),
+                    pl.lit("、".join(POPULATION_TYPES)),
+                )
+            )
             .otherwise(pl.lit("无法确定人口类型（没有人口类型列，表名和文件名也未注明）"))
-        ).alias(PROBLEM + "population_type"),
+        )
+        .alias(PROBLEM + "population_type"),
         pl.col("person_id").str.replace_all(" ", "").str.to_uppercase(),
     )
-    frame = map_distinct(frame, ["person_id", "population_type"], _id_problem,
-                         {PROBLEM + "person_id": pl.String, "id_kind": pl.String})
+    frame = map_distinct(
+        frame, ["person_id", "population_type"], _id_problem, {PROBLEM + "person_id": pl.String, "id_kind": pl.String}
+    )
     if context.has("household_address") and not context.has("address"):
         context.notes.append("只有户籍地址、没有居住地址：户籍地址不用于归属小区")
     verifications = {v: verification(v) for v in frame["verification"].unique().to_list() if v is not None}
@@ -103,7 +141,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext,
     return frame.with_columns(
         pl.when(pl.col(RAW + "verification").is_null())
         .then(pl.when(pl.col("verified_at").is_not_null()).then(pl.lit(no_result)).otherwise(pl.lit("未核查")))
-        .otherwise(verified).alias("verification"),
+        .otherwise(verified)
+        .alias("verification"),
         pl.col("address").str.replace_all(" ", ""),
         pl.col("phone").str.replace_all(r"[\s-]", ""),
     )

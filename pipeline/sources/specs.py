@@ -18,8 +18,7 @@ def _names(*groups: tuple[str, tuple[str, ...]]) -> dict[str, str]:
     return out
 
 
-_UNIT = ("管辖单位", "处警单位", "所属派出所", "管辖派出所", "派出所", "派出所名称", "办案单位",
-         "主办单位", "责任单位")
+_UNIT = ("管辖单位", "处警单位", "所属派出所", "管辖派出所", "派出所", "派出所名称", "办案单位", "主办单位", "责任单位")
 _BUREAU = ("所属分局", "分局")
 _COMPOUND_HINT = ("所属小区", "小区", "小区名称")
 
@@ -28,8 +27,20 @@ ALERTS = SourceSpec(
     label="110警情",
     priority=4,
     columns=_names(
-        ("alert_id", ("警情编号", "接警单编号", "接警编号", "警情号", "警情ID", "接警号", "事件单编号",
-                      "警情单编号", "接处警编号")),
+        (
+            "alert_id",
+            (
+                "警情编号",
+                "接警单编号",
+                "接警编号",
+                "警情号",
+                "警情ID",
+                "接警号",
+                "事件单编号",
+                "警情单编号",
+                "接处警编号",
+            ),
+        ),
         ("alarm_at", ("报警时间", "接警时间", "报警日期", "报警日期时间", "接报时间")),
         ("nature", ("警情性质", "警情分类", "报警性质", "确认警情性质", "确认性质")),
         ("nature_original", ("原始警情性质", "原始性质")),
@@ -37,8 +48,20 @@ ALERTS = SourceSpec(
         ("alert_type", ("警情类型", "警情细类", "警情小类", "案件类型", "类型", "接警类型")),
         ("code", ("确认警情编码", "警情编码", "警情性质编码", "警情类别代码", "警情类型代码")),
         ("code_original", ("原始警情编码",)),
-        ("address", ("事发地址", "案发地址", "发生地点", "事发地点", "报警地址", "警情地址",
-                     "涉案地址", "发案地点", "发案地址")),
+        (
+            "address",
+            (
+                "事发地址",
+                "案发地址",
+                "发生地点",
+                "事发地点",
+                "报警地址",
+                "警情地址",
+                "涉案地址",
+                "发案地点",
+                "发案地址",
+            ),
+        ),
         ("compound_hint", _COMPOUND_HINT),
         ("unit", _UNIT),
         ("bureau", _BUREAU),
@@ -49,8 +72,9 @@ ALERTS = SourceSpec(
         ("is_major", ("是否重大", "重大事故", "重大警情", "是否重大警情")),
     ),
     required=(("alert_id",), ("alarm_at",), ("address", "compound_hint")),
-    key_fields=frozenset({"alert_id", "alarm_at", "nature", "category", "alert_type", "code",
-                          "address", "compound_hint", "is_major"}),
+    key_fields=frozenset(
+        {"alert_id", "alarm_at", "nature", "category", "alert_type", "code", "address", "compound_hint", "is_major"}
+    ),
 )
 
 CASES = SourceSpec(
@@ -88,10 +112,25 @@ CASES = SourceSpec(
         ("summary", ("简要案情", "案情摘要")),
     ),
     required=(("case_id",), ("filed_at", "accepted_at"), ("cause", "cause_code", "case_type")),
-    key_fields=frozenset({"case_id", "case_type", "case_nature", "cause", "filed_at",
-                          "accepted_at", "solved_at", "closed_at", "status", "is_solved",
-                          "result", "is_completed", "is_victim_accountant", "address",
-                          "compound_hint"}),
+    key_fields=frozenset(
+        {
+            "case_id",
+            "case_type",
+            "case_nature",
+            "cause",
+            "filed_at",
+            "accepted_at",
+            "solved_at",
+            "closed_at",
+            "status",
+            "is_solved",
+            "result",
+            "is_completed",
+            "is_victim_accountant",
+            "address",
+            "compound_hint",
+        }
+    ),
 )
 
 PENALTIES = SourceSpec(
@@ -123,16 +162,16 @@ RESIDENTS = SourceSpec(
         ("address", ("居住地址", "现住址", "实际居住地址", "现住门(楼)详址", "现住地详址", "现住地址")),
         ("household_address", ("户籍门(楼)详址", "户籍地详址", "户籍地址", "户籍地")),
         ("compound_hint", _COMPOUND_HINT),
-        ("registered_at", ("登记日期", "采集日期", "登记时间", "采集时间", "到达时间", "迁入时间",
-                           "寄住时间")),
+        ("registered_at", ("登记日期", "采集日期", "登记时间", "采集时间", "到达时间", "迁入时间", "寄住时间")),
         ("verification", ("核查结果", "核查状态", "是否准确")),
         ("verified_at", ("核实时间", "核签时间", "核查时间")),
         ("phone", ("联系电话", "手机号码")),
         ("unit", _UNIT),
     ),
     required=(("person_id", "doc_id"), ("address", "compound_hint")),
-    key_fields=frozenset({"person_id", "doc_id", "population_type", "address", "compound_hint",
-                          "registered_at", "verification"}),
+    key_fields=frozenset(
+        {"person_id", "doc_id", "population_type", "address", "compound_hint", "registered_at", "verification"}
+    ),
 )
 
 REGISTRY = SourceSpec(
@@ -156,8 +195,9 @@ REGISTRY = SourceSpec(
         ("plan_period", ("整治时间",)),
     ),
     required=(("compound_name",), ("address", "road")),
-    key_fields=frozenset({"compound_name", "address", "road", "house_number", "community",
-                          "population_base", "aliases"}),
+    key_fields=frozenset(
+        {"compound_name", "address", "road", "house_number", "community", "population_base", "aliases"}
+    ),
 )
 
 TARGETS = SourceSpec(
@@ -172,8 +212,7 @@ TARGETS = SourceSpec(
         ("metric", ("指标", "指标名称", "考核指标")),
         ("target", ("目标", "目标值", "考核目标")),
     ),
-    required=(("campaign",), ("compounds",), ("start_date",), ("end_date",), ("metric",),
-              ("target",)),
+    required=(("campaign",), ("compounds",), ("start_date",), ("end_date",), ("metric",), ("target",)),
     key_fields=frozenset({"campaign", "compounds", "start_date", "end_date", "metric", "target"}),
 )
 

@@ -21,13 +21,28 @@ RULES = Rules(
     problems=("metric", "target", "end_date"),
 )
 
-TABLE_COLUMNS = ["campaign", "compounds", "compound_list", "start_date", "end_date",
-                 "metric_code", "metric_raw", "target_raw", "target_op", "target_value"]
+TABLE_COLUMNS = [
+    "campaign",
+    "compounds",
+    "compound_list",
+    "start_date",
+    "end_date",
+    "metric_code",
+    "metric_raw",
+    "target_raw",
+    "target_op",
+    "target_value",
+]
 
 
 def _metric_and_target(metric_text: str | None, target_text: str | None) -> dict:
-    out = {"metric_code": None, "target_op": None, "target_value": None,
-           PROBLEM + "metric": None, PROBLEM + "target": None}
+    out = {
+        "metric_code": None,
+        "target_op": None,
+        "target_value": None,
+        PROBLEM + "metric": None,
+        PROBLEM + "target": None,
+    }
     if metric_text is None:
         return out
     metric = catalogue.find(metric_text)
@@ -48,15 +63,25 @@ def _metric_and_target(metric_text: str | None, target_text: str | None) -> dict
 
 def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     frame = keep_raw(frame, FIELDS)
-    frame = map_distinct(frame, ["metric", "target"], _metric_and_target, {
-        "metric_code": pl.String, "target_op": pl.String, "target_value": pl.String,
-        PROBLEM + "metric": pl.String, PROBLEM + "target": pl.String,
-    })
+    frame = map_distinct(
+        frame,
+        ["metric", "target"],
+        _metric_and_target,
+        {
+            "metric_code": pl.String,
+            "target_op": pl.String,
+            "target_value": pl.String,
+            PROBLEM + "metric": pl.String,
+            PROBLEM + "target": pl.String,
+        },
+    )
     frame = with_datetimes(frame, {"start_date": RAW + "start_date", "end_date": RAW + "end_date"}, dates=True)
     frame = frame.with_columns(
         pl.col("metric").alias("metric_raw"),
         pl.col("target").alias("target_raw"),
-        pl.col("compounds").map_elements(split_compounds, return_dtype=pl.List(pl.String), skip_nulls=True).alias("compound_list"),
+        pl.col("compounds")
+        .map_elements(split_compounds, return_dtype=pl.List(pl.String), skip_nulls=True)
+        .alias("compound_list"),
         pl.col("target_value").cast(pl.Decimal(18, 4)),
     )
     return frame.with_columns(
