@@ -1,9 +1,9 @@
 """The metric catalogue (指标口径): the one place that says what each metric is.
 
-Read by the target parser (names and codes a 整治目标 sheet may use), the SQL runner
-(which SQL family computes a metric, with which filter), and the notes of the dashboard
-and the report. Adding a metric means adding one entry here and, if it needs a new
-filter, one SQL predicate in `sql/metrics/`.
+Read by the target parser (names and codes a 整治目标 sheet may use), the metric runner
+(which SQL family computes a metric; its records come from `sql/metrics/records/<code>.sql`),
+and the notes of the dashboard and the report. Adding a metric means adding one entry here
+and one records file there — nothing else.
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ class Metric:
     definition: str  # Chinese, for the 口径说明 notes
     unit: str  # 起, 件, %
     aliases: tuple[str, ...] = ()
+    # stock rates only: the denominator is the registry's 实有人口底数, not a count of records
+    denominator_is_population_base: bool = False
+
+    @property
+    def records_sql(self) -> str:
+        return f"metrics/records/{self.code}.sql"
 
 
 CATALOGUE: tuple[Metric, ...] = (
@@ -198,6 +204,7 @@ CATALOGUE: tuple[Metric, ...] = (
         "截至评估日已登记、归属该小区的实有人口数（按证件号码去重）÷ 小区名册中的实有人口底数",
         "%",
         ("实有人口登记率", "采集登记率"),
+        denominator_is_population_base=True,
     ),
     Metric(
         "population_accuracy_rate",

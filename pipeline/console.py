@@ -187,3 +187,77 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     unknown = scalar(con, "select count(*) from alerts where classified_by = 'none'")
     if unknown:
         console.print(f"  另有{unknown}条警情来自没有性质/类别列的导出表，类别未知，不计入分类指标。")
+
+
+def print_metrics(evaluation, campaign: str | None = None) -> None:
+    """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据)."""
+    from . import metrics
+
+    results = evaluation.results
+    if campaign:
+        results = results.filter(results["campaign"] == campaign)
+    if results.height == 0:
+        console.print(
+            "没有可计算的整治目标（请检查整治目标表和小区名册）。"
+            if not campaign
+            else f"没有整治项目“{campaign}”的目标。"
+        )
+    definition = "当期（cohort）" if evaluation.rate_definition == "cohort" else "期间（period）"
+    console.print(f"评估日期：{evaluation.as_of.isoformat()}，比率口径：{definition}")
+    for name in results["campaign"].unique(maintain_order=True).to_list():
+        rows = results.filter(results["campaign"] == name)
+        first = rows.row(0, named=True)
+        state = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}[first["window_state"]]
+        counts = {s: rows.filter(rows["status"] == s).height for s in metrics.STATUS_NAMES}
+        verdict = "，".join(f"{metrics.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
+        console.print(
+            f"\n{name}（{first['window_start']} 至 {first['window_end']}，{state}）：{rows.height} 项指标：{verdict}"
+        )
+        table = Table(show_lines=False)
+        for column in ("小区", "指标", "目标", "本期", "同期", "变化", "状态", "说明"):
+            table.add_column(column, overflow="fold")
+        for row in rows.iter_rows(named=True):
+            baseline = (
+                "—"
+                if row["baseline"] is None
+                else (metrics.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}")
+            )
+            notes = [
+                n for n in (row["note"], "基数小于30" if row["low_base"] else None, metrics.pace_sentence(row)) if n
+            ]
+            table.add_row(
+                row["compound"],
+                row["metric_name"],
+                metrics.target_text(row["kind"], row["target_op"], row["target_percent"]),
+                metrics.actual_text(row),
+                baseline,
+                metrics.change_text(row),
+                metrics.STATUS_NAMES[row["status"]],
+                "；".join(notes),
+            )
+        console.print(table)
+    for problem in evaluation.problems.iter_rows(named=True):
+        console.print(
+            f"注意：{problem['problem']}（{problem['source_file']} 第{problem['source_row']}行，该小区不计算）"
+        )
+
+
+def print_ranking(frame, year: int, per_thousand: bool) -> None:
+    basis = "每千名实有人口" if per_thousand else "总数"
+    console.print(f"{year}年小区整治优先顺序（按{basis}排名，五项指标名次相加，越小越优先）：")
+    table = Table()
+    for column in ("优先", "小区", "110警情", "刑事案件", "盗窃", "侵财", "纠纷", "名次和", "批次"):
+        table.add_column(column)
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            str(row["priority"]),
+            row["compound"],
+            str(row["count_alerts"]),
+            str(row["count_criminal_cases"]),
+            str(row["count_thefts"]),
+            str(row["count_property_crimes"]),
+            str(row["count_disputes"]),
+            f"{row['rank_sum']:g}",
+            f"第{row['batch']}批（{row['batch_year']}年）",
+        )
+    console.print(table)

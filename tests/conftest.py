@@ -82,3 +82,73 @@ def write_registry(inbox: Path, rows: list[list] | None = None, name: str = "名
 def copy_inbox(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     return target
+
+
+# --- tiny hand-written datasets for the metric engine -----------------------------------------
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert dicts into a loaded table; missing columns stay null."""
+    import polars as pl
+
+    if not rows:
+        return
+    columns = con.table(table).columns
+    types = dict(zip(columns, [str(t) for t in con.table(table).types], strict=True))
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    con.register("rows_to_insert", frame.to_arrow())
+    names = [c for c in frame.columns if c in columns]
+    select = ", ".join(f"cast({c} as {types[c]})" for c in names)
+    con.execute(f"insert into {table} ({', '.join(names)}) select {select} from rows_to_insert")
+    con.unregister("rows_to_insert")
+
+
+def seed(con, *, compounds=(), alerts=(), cases=(), residents=(), decisions=(), targets=()) -> None:
+    """Load a tiny dataset straight into the tables the metric SQL reads.
+
+    compounds: names, or (name, population_base[, aliases]); alerts/cases/residents/decisions:
+    dicts (compound, dates, …); targets: (campaign, compounds, start, end, metric_code, op, value)."""
+    import datetime as dt
+
+    for item in compounds:
+        name, base, aliases = (item, None, None) if isinstance(item, str) else (tuple(item) + (None,) * 2)[:3]
+        con.execute(
+            "insert into compounds (compound, population_base, aliases) values ($n, $b, $a)",
+            {"n": name, "b": base, "a": aliases},
+        )
+    stamp = dt.datetime(2030, 1, 1)
+    insert_rows(con, "alerts", [{"alert_id": f"J{i}", "export_at": stamp, **a} for i, a in enumerate(alerts)])
+    insert_rows(con, "cases", [{"case_id": f"C{i}", "export_at": stamp, **c} for i, c in enumerate(cases)])
+    insert_rows(con, "residents", [{"person_id": f"P{i}", "export_at": stamp, **r} for i, r in enumerate(residents)])
+    insert_rows(con, "penalty_decisions", [{"decision_key": f"D{i}", **d} for i, d in enumerate(decisions)])
+    insert_rows(
+        con,
+        "targets",
+        [
+            {
+                "campaign": c,
+                "compounds": names,
+                "compound_list": names.split("、"),
+                "start_date": start,
+                "end_date": end,
+                "metric_code": metric,
+                "target_op": op,
+                "target_value": value,
+                "target_raw": f"{op}{value}",
+            }
+            for c, names, start, end, metric, op, value in targets
+        ],
+    )
+
+
+def result(con, as_of, metric=None, compound=None, rate_definition="cohort") -> dict:
+    """Evaluate and return the one row of `metric` (and `compound`)."""
+    from zhian.pipeline.metrics import evaluate
+
+    rows = evaluate(con, as_of, rate_definition).results
+    if metric:
+        rows = rows.filter(rows["metric"] == metric)
+    if compound:
+        rows = rows.filter(rows["compound"] == compound)
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)

@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(run, inbox=True, config=True)
     run.add_argument("--out", type=Path, required=True, help="输出文件夹（看板.html、月报.xlsx）")
     run.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
+    run.add_argument(
+        "--rate-definition",
+        choices=("cohort", "period"),
+        default="cohort",
+        help="比率口径：cohort 当期（默认）或 period 期间",
+    )
 
     ingest = sub.add_parser("ingest", help="只载入收件箱中的新文件")
     common(ingest, inbox=True, config=True)
@@ -61,6 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures.add_argument("--out", type=Path, required=True, help="输出文件夹")
     fixtures.add_argument("--seed", type=int, default=4)
     fixtures.add_argument("--scale", type=float, default=1.0, help="数据量倍数")
+
+    metrics = sub.add_parser("metrics", help="计算并列出各整治目标的达成情况")
+    common(metrics)
+    metrics.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
+    metrics.add_argument("--campaign", help="只列出这个整治项目")
+    metrics.add_argument(
+        "--rate-definition",
+        choices=("cohort", "period"),
+        default="cohort",
+        help="比率口径：cohort 当期（默认）或 period 期间",
+    )
+
+    rank = sub.add_parser("rank", help="按一年的警情和案件给小区排整治优先顺序（分三批）")
+    common(rank)
+    rank.add_argument("--year", type=int, required=True, help="统计年份")
+    rank.add_argument("--per-1000", action="store_true", help="按每千名实有人口计算")
 
     demo = sub.add_parser("demo", help="生成演示数据并完整运行一遍")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="演示文件夹（默认 ./demo）")
@@ -106,13 +128,55 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from zhian.pipeline import console
-
     cmd_ingest(args)
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+    from zhian.pipeline.metrics import evaluate
+    from zhian.pipeline.ranking import rank_compounds
+
     args.out.mkdir(parents=True, exist_ok=True)
     as_of = args.as_of or dt.date.today()
-    console.console.print(f"评估日期：{as_of.isoformat()}")
-    console.console.print("指标计算、看板和月报尚未实现（见 issue #4、#5、#6）：本次只完成了数据载入。")
+    con = connect(args.db)
+    try:
+        evaluation = evaluate(con, as_of, args.rate_definition)
+        rank_compounds(con, as_of.year - 1)
+    finally:
+        con.close()
+    console.console.print()
+    console.print_metrics(evaluation)
+    console.console.print("\n看板和月报尚未实现（见 issue #5、#6）：本次完成了数据载入和指标计算。")
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+    from zhian.pipeline.metrics import evaluate
+
+    if not args.db.exists():
+        raise CommandError(f"数据库文件不存在：{args.db}")
+    con = connect(args.db)
+    try:
+        evaluation = evaluate(con, args.as_of or dt.date.today(), args.rate_definition)
+    finally:
+        con.close()
+    console.print_metrics(evaluation, args.campaign)
+    return 0
+
+
+def cmd_rank(args) -> int:
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+    from zhian.pipeline.ranking import rank_compounds
+
+    if not args.db.exists():
+        raise CommandError(f"数据库文件不存在：{args.db}")
+    con = connect(args.db)
+    try:
+        frame = rank_compounds(con, args.year, args.per_1000)
+    finally:
+        con.close()
+    console.print_ranking(frame, args.year, args.per_1000)
     return 0
 
 
@@ -148,13 +212,23 @@ def cmd_demo(args) -> int:
     inbox, out, db = root / "inbox", root / "out", root / "zhian.duckdb"
     generate(inbox)
     console.print(f"演示收件箱：{inbox}")
-    run_args = argparse.Namespace(inbox=inbox, db=db, out=out, as_of=DEMO_AS_OF, config=None, workers=None)
+    run_args = argparse.Namespace(
+        inbox=inbox, db=db, out=out, as_of=DEMO_AS_OF, config=None, workers=None, rate_definition="cohort"
+    )
     cmd_run(run_args)
     console.print(f"\n数据库：{db}\n输出文件夹：{out}")
     return 0
 
 
-COMMANDS = {"run": cmd_run, "ingest": cmd_ingest, "quality": cmd_quality, "fixtures": cmd_fixtures, "demo": cmd_demo}
+COMMANDS = {
+    "run": cmd_run,
+    "ingest": cmd_ingest,
+    "quality": cmd_quality,
+    "fixtures": cmd_fixtures,
+    "demo": cmd_demo,
+    "metrics": cmd_metrics,
+    "rank": cmd_rank,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

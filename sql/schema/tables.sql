@@ -270,3 +270,85 @@ create table if not exists residents_history as
     select *, null::integer as superseded_by_file_id from residents limit 0;
 create table if not exists penalty_decisions_history as
     select *, null::integer as superseded_by_file_id from penalty_decisions limit 0;
+
+-- metric evaluations: every run of the metric engine is kept, so a figure reported last
+-- month can be reproduced exactly; metric_results shows the latest evaluation
+create sequence if not exists evaluation_id_seq start 1;
+
+create table if not exists metric_evaluations (
+    evaluation_id integer primary key,
+    run_at timestamp,
+    as_of date,
+    rate_definition varchar,       -- cohort (default) or period
+    targets integer,
+    fingerprint varchar            -- of the results: an identical re-evaluation is not stored twice
+);
+
+create table if not exists metric_history (
+    evaluation_id integer,
+    campaign varchar,
+    compound varchar,
+    metric varchar,
+    metric_name varchar,
+    kind varchar,                  -- count_change, rate, zero_count, stock_rate
+    unit varchar,
+    window_start date,
+    window_end date,
+    window_state varchar,          -- not_started, running, over
+    current_end date,              -- the window cut to as_of
+    baseline_start date,
+    baseline_end date,
+    as_of date,
+    actual double,                 -- a count, or a rate as a fraction
+    baseline double,
+    numerator bigint,
+    denominator bigint,
+    change double,                 -- a fraction: -0.2 = down 20 %
+    projected double,              -- pace: projected full-window count, or the to-date rate
+    projected_change double,       -- pace of a count change: projected count vs the full baseline
+    baseline_full double,          -- count change: the whole baseline window (for the pace)
+    target_op varchar,             -- >=, >, <=, <, =
+    target_value double,           -- a fraction for rates and changes, a count for zero counts
+    target_percent decimal(18, 4), -- the exact target (percent, or count) the status is decided with
+    target_raw varchar,
+    status varchar,                -- met, missed, on_track, at_risk, no_data
+    low_base boolean,              -- baseline count or denominator under 30
+    note varchar,
+    rate_definition varchar,
+    source_file varchar,
+    source_row bigint
+);
+
+create table if not exists target_problems (
+    campaign varchar,
+    metric_code varchar,
+    named_compound varchar,
+    source_file varchar,
+    source_sheet varchar,
+    source_row bigint,
+    problem varchar
+);
+
+create table if not exists compound_ranking (
+    year integer,
+    compound varchar,
+    population_base bigint,
+    count_alerts bigint,
+    count_criminal_cases bigint,
+    count_thefts bigint,
+    count_property_crimes bigint,
+    count_disputes bigint,
+    rank_sum double,
+    priority integer,              -- 1 = remediate first
+    batch integer,                 -- 1, 2, 3: one third each
+    batch_year integer,
+    per_thousand boolean
+);
+
+create or replace view metric_results as
+    select
+        history.*,
+        evaluations.run_at
+    from metric_history as history
+    join metric_evaluations as evaluations using (evaluation_id)
+    where history.evaluation_id = (select max(evaluation_id) from metric_evaluations);

@@ -1,0 +1,256 @@
+"""The metric engine: every campaign target, per compound, as of a date.
+
+    staging views (sql/staging)            one record per id, attributed, dates as dates
+    metric_targets (sql/metrics)           targets × compounds, windows as of $as_of
+    metric_records                         union of sql/metrics/records/<code>.sql
+    one SQL file per family                count_change, cohort_rate | period_rate,
+                                           zero_count, stock_rate → status, pace, low base
+    metric_history + metric_evaluations    every evaluation kept; metric_results = latest
+
+The runner only assembles: which records file and which family a metric uses comes from
+the catalogue. Parameters are bound, never pasted into SQL. Statuses are decided in SQL by
+exact integer/decimal comparisons (`compare` macro), never on rounded floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from . import catalogue
+from .db import scalar, sql_text, transaction
+
+RATE_DEFINITIONS = ("cohort", "period")
+STAGING_VIEWS = ("stg_alerts", "stg_cases", "stg_residents", "stg_target_compounds", "stg_target_problems")
+FAMILY_SQL = {
+    catalogue.COUNT_CHANGE: "metrics/count_change.sql",
+    catalogue.ZERO_COUNT: "metrics/zero_count.sql",
+    catalogue.STOCK_RATE: "metrics/stock_rate.sql",
+}
+RATE_SQL = {"cohort": "metrics/cohort_rate.sql", "period": "metrics/period_rate.sql"}
+
+STATUS_NAMES = {"met": "达标", "missed": "未达标", "on_track": "进度正常", "at_risk": "有风险", "no_data": "无数据"}
+HISTORY_COLUMNS = [
+    "campaign",
+    "compound",
+    "metric",
+    "metric_name",
+    "kind",
+    "unit",
+    "window_start",
+    "window_end",
+    "window_state",
+    "current_end",
+    "baseline_start",
+    "baseline_end",
+    "as_of",
+    "actual",
+    "baseline",
+    "numerator",
+    "denominator",
+    "change",
+    "projected",
+    "projected_change",
+    "baseline_full",
+    "target_op",
+    "target_value",
+    "target_percent",
+    "target_raw",
+    "status",
+    "low_base",
+    "note",
+    "rate_definition",
+    "source_file",
+    "source_row",
+]
+
+
+@dataclass
+class Evaluation:
+    evaluation_id: int
+    as_of: dt.date
+    rate_definition: str
+    results: pl.DataFrame  # the HISTORY_COLUMNS, one row per campaign × compound × metric
+    problems: pl.DataFrame  # target rows naming compounds the registry does not have
+    stored: bool  # False when identical to the previous evaluation (nothing written)
+
+
+def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the macros and staging views the metric SQL reads."""
+    con.execute(sql_text("staging/macros.sql"))
+    for view in STAGING_VIEWS:
+        con.execute(f"create or replace view {view} as {sql_text(f'staging/{view}.sql')}")
+
+
+def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    frame = pl.DataFrame(
+        [
+            {
+                "code": m.code,
+                "metric_name": m.name,
+                "kind": m.kind,
+                "unit": m.unit,
+                "denominator_is_population_base": m.denominator_is_population_base,
+            }
+            for m in catalogue.CATALOGUE
+        ]
+    )
+    con.register("catalogue_frame", frame.to_arrow())
+    con.execute("create or replace temp table metric_catalogue as select * from catalogue_frame")
+    con.unregister("catalogue_frame")
+
+
+def _records_sql(metrics: list[str]) -> str:
+    parts = [
+        f"select '{code}' as metric, compound, event_date, done_date, is_done_undated "
+        f"from ({sql_text(catalogue.BY_CODE[code].records_sql)})"
+        for code in metrics  # codes come from the catalogue, never from input text
+        if code in catalogue.BY_CODE
+    ]
+    if not parts:
+        return (
+            "select null::varchar as metric, null::varchar as compound, null::date as event_date, "
+            "null::date as done_date, false as is_done_undated where false"
+        )
+    return "\nunion all\n".join(parts)
+
+
+def _compute(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str) -> pl.DataFrame:
+    prepare_views(con)
+    _register_catalogue(con)
+    con.execute(
+        f"create or replace temp table metric_targets as {sql_text('metrics/metric_targets.sql')}", {"as_of": as_of}
+    )
+    metrics = [row[0] for row in con.execute("select distinct metric from metric_targets order by 1").fetchall()]
+    con.execute(f"create or replace temp table metric_records as {_records_sql(metrics)}")
+    families = [*FAMILY_SQL.values(), RATE_SQL[rate_definition]]
+    union = "\nunion all by name\n".join(f"select * from ({sql_text(path)})" for path in families)
+    con.execute(f"create or replace temp table family_results as {union}")
+    return con.sql(
+        """
+        select
+            targets.campaign, targets.compound, targets.metric, targets.metric_name, targets.kind,
+            targets.unit, targets.window_start, targets.window_end, targets.window_state,
+            targets.current_end, targets.baseline_start, targets.baseline_end, targets.as_of,
+            results.actual, results.baseline, results.numerator, results.denominator,
+            results.change, results.projected, results.projected_change, results.baseline_full,
+            targets.target_op,
+            case when targets.kind = 'zero_count' then targets.target_percent::double
+                 else targets.target_percent::double / 100 end as target_value,
+            targets.target_percent, targets.target_raw,
+            results.status, results.low_base, results.note,
+            $rate_definition as rate_definition,
+            targets.source_file, targets.source_row
+        from metric_targets as targets
+        join family_results as results using (target_id)
+        order by targets.campaign, targets.compound, targets.metric
+    """,
+        params={"rate_definition": rate_definition},
+    ).pl()
+
+
+def _fingerprint(frame: pl.DataFrame) -> str:
+    rows = sorted(map(repr, frame.iter_rows()))
+    return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
+
+
+def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> Evaluation:
+    """Compute every target as of `as_of`; keep the evaluation in metric_history unless it is
+    identical to the latest one (so re-running changes nothing)."""
+    if rate_definition not in RATE_DEFINITIONS:
+        raise ValueError(f"比率口径只能是 cohort 或 period：{rate_definition}")
+    with transaction(con):
+        results = _compute(con, as_of, rate_definition)
+        problems = con.sql("select * from stg_target_problems order by source_file, source_row, named_compound").pl()
+        fingerprint = _fingerprint(results)
+        latest = con.execute("""
+            select evaluation_id, as_of, rate_definition, fingerprint from metric_evaluations
+            order by evaluation_id desc limit 1
+        """).fetchall()
+        if latest and latest[0][1:] == (as_of, rate_definition, fingerprint):
+            return Evaluation(latest[0][0], as_of, rate_definition, results, problems, stored=False)
+        evaluation_id = scalar(con, "select nextval('evaluation_id_seq')")
+        run_at = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
+        con.execute(
+            "insert into metric_evaluations values ($id, $run_at, $as_of, $definition, $targets, $fp)",
+            {
+                "id": evaluation_id,
+                "run_at": run_at,
+                "as_of": as_of,
+                "definition": rate_definition,
+                "targets": results.height,
+                "fp": fingerprint,
+            },
+        )
+        stored = results.with_columns(pl.lit(evaluation_id, dtype=pl.Int32).alias("evaluation_id"))
+        con.register("stored_results", stored.to_arrow())
+        con.execute(f"""
+            insert into metric_history (evaluation_id, {", ".join(HISTORY_COLUMNS)})
+            select evaluation_id, {", ".join(HISTORY_COLUMNS)} from stored_results
+        """)
+        con.unregister("stored_results")
+        con.execute("delete from target_problems")
+        con.execute("insert into target_problems select * from stg_target_problems")
+    return Evaluation(evaluation_id, as_of, rate_definition, results, problems, stored=True)
+
+
+# --- words for people --------------------------------------------------------------------
+
+OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+def target_text(kind: str, op: str, value: Decimal | float) -> str:
+    """The target as a leader reads it: 下降20%, ≥70%, 不发生."""
+    value = Decimal(str(value)).normalize()
+    shown = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    if kind == catalogue.COUNT_CHANGE:
+        if op in ("<=", "<") and value <= 0:
+            return f"下降{shown.lstrip('-')}%" if op == "<=" else f"下降超过{shown.lstrip('-')}%"
+        if op in (">=", ">") and value >= 0:
+            return f"上升{shown}%"
+        return f"变化{OP_WORDS[op]}{shown}%"
+    if kind == catalogue.ZERO_COUNT:
+        return "不发生" if op == "=" and value == 0 else f"{OP_WORDS[op]}{shown}"
+    return f"{OP_WORDS[op]}{shown}%"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def actual_text(row: dict) -> str:
+    """本期 as a person reads it: a count, or a rate with its numerator/denominator."""
+    if row["actual"] is None:
+        return "—"
+    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
+        return f"{percent(row['actual'])}（{row['numerator']}/{row['denominator']}）"
+    return f"{int(row['actual'])}"
+
+
+def change_text(row: dict) -> str:
+    if row["kind"] != catalogue.COUNT_CHANGE or row["actual"] is None:
+        return ""
+    if row["change"] is None:
+        return f"新增{int(row['actual'])}"
+    word = "下降" if row["change"] < 0 else "上升"
+    return "持平" if row["change"] == 0 else f"{word}{abs(row['change']) * 100:.1f}%"
+
+
+def pace_sentence(row: dict) -> str | None:
+    """按当前进度，预计下降 23%，可达标 — while a window runs."""
+    if row["window_state"] != "running" or row["projected"] is None:
+        return None
+    verdict = "可达标" if row["status"] == "on_track" else "有未达标风险"
+    if row["kind"] == catalogue.COUNT_CHANGE:
+        change = row.get("projected_change")
+        if change is None:
+            return f"按当前进度，预计全期{row['projected']:.0f}起（同期为0），{verdict}"
+        word = "下降" if change < 0 else "上升"
+        return f"按当前进度，预计{word}{abs(change) * 100:.0f}%，{verdict}"
+    return f"按当前进度，当前为{percent(row['projected'])}，{verdict}"
