@@ -242,3 +242,11 @@ def find(text: str | None) -> Metric | None:
         if key.endswith(suffix) and key[: -len(suffix)] in _BY_NAME:
             return _BY_NAME[key[: -len(suffix)]]
     return None
+
+
+def markdown_table() -> str:
+    """The catalogue as docs/metrics.md shows it (a test keeps the page in step)."""
+    lines = ["| code | 指标 | kind | records | 口径 |", "| --- | --- | --- | --- | --- |"]
+    for metric in CATALOGUE:
+        lines.append(f"| `{metric.code}` | {metric.name} | {metric.kind} | {metric.records} | {metric.definition} |")
+    return "\n".join(lines)

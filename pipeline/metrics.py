@@ -2,7 +2,8 @@
 
     staging views (sql/staging)            one record per id, attributed, dates as dates
     metric_targets (sql/metrics)           targets × compounds, windows as of $as_of
-    metric_records                         union of sql/metrics/records/<code>.sql
+    metric_daily                           union of sql/metrics/records/<code>.sql, counted
+                                           per metric, compound and day
     one SQL file per family                count_change, cohort_rate | period_rate,
                                            zero_count, stock_rate → status, pace, low base
     metric_history + metric_evaluations    every evaluation kept; metric_results = latest
@@ -107,6 +108,8 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _records_sql(metrics: list[str]) -> str:
+    """The union of the metrics' records files: (metric, compound, event_date, done_date,
+    is_done_undated), one row per record."""
     parts = [
         f"select '{code}' as metric, compound, event_date, done_date, is_done_undated "
         f"from ({sql_text(catalogue.BY_CODE[code].records_sql)})"
@@ -121,6 +124,31 @@ def _records_sql(metrics: list[str]) -> str:
     return "\nunion all\n".join(parts)
 
 
+def _daily_sql(metrics: list[str]) -> tuple[str, str]:
+    """Records counted per metric, compound and day — what every family sums over windows:
+    by event date (with how many were done by as_of, and by as_of one year earlier), and by
+    the date they were done (for the period definition of rates)."""
+    done_by = "done_date <= {as_of} or (done_date is null and is_done_undated)"
+    by_event = f"""
+        select
+            metric, compound, event_date as day,
+            count(*) as events,
+            count(*) filter (where {done_by.format(as_of="$as_of")}) as done_by_as_of,
+            count(*) filter (where {done_by.format(as_of="$baseline_as_of")}) as done_by_baseline_as_of,
+            count(*) filter (where done_date is null and is_done_undated) as done_undated
+        from ({_records_sql(metrics)})
+        where compound is not null and event_date is not null
+        group by metric, compound, event_date
+    """
+    by_done = f"""
+        select metric, compound, done_date as day, count(*) as done
+        from ({_records_sql(metrics)})
+        where compound is not null and done_date is not null
+        group by metric, compound, done_date
+    """
+    return by_event, by_done
+
+
 def _compute(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str) -> pl.DataFrame:
     prepare_views(con)
     _register_catalogue(con)
@@ -128,7 +156,13 @@ def _compute(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: st
         f"create or replace temp table metric_targets as {sql_text('metrics/metric_targets.sql')}", {"as_of": as_of}
     )
     metrics = [row[0] for row in con.execute("select distinct metric from metric_targets order by 1").fetchall()]
-    con.execute(f"create or replace temp table metric_records as {_records_sql(metrics)}")
+    by_event, by_done = _daily_sql(metrics)
+    baseline_as_of = scalar(con, "select cast(cast($d as date) - interval 1 year as date)", {"d": as_of})
+    con.execute(
+        f"create or replace temp table metric_daily as {by_event}", {"as_of": as_of, "baseline_as_of": baseline_as_of}
+    )
+    if rate_definition == "period":
+        con.execute(f"create or replace temp table metric_done_daily as {by_done}")
     families = [*FAMILY_SQL.values(), RATE_SQL[rate_definition]]
     union = "\nunion all by name\n".join(f"select * from ({sql_text(path)})" for path in families)
     con.execute(f"create or replace temp table family_results as {union}")

@@ -100,3 +100,46 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "zhian"  # the venv's bin, whether or not it is on PATH
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "zhian" in result.stdout
+
+
+def test_metrics_command_prints_chinese_statuses(demo_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "z.duckdb"
+    shutil.copy(demo_db[0], db)
+    result = _zhian("metrics", "--db", db, "--as-of", "2022-08-31", "--campaign", "茵芳小区挂牌整治")
+    assert result.returncode == 0, result.stderr
+    assert "茵芳小区挂牌整治" in result.stdout and "17 项指标" in result.stdout
+    assert "进度正常" in result.stdout and "报警类110警情同比" in result.stdout
+    assert "沙河街道春季治安整治" not in result.stdout
+
+
+def test_rank_command_prints_priorities_and_batches(demo_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "z.duckdb"
+    shutil.copy(demo_db[0], db)
+    result = _zhian("rank", "--db", db, "--year", "2021")
+    assert result.returncode == 0, result.stderr
+    assert "第1批（2022年）" in result.stdout and "第3批（2024年）" in result.stdout
+
+
+def test_run_computes_the_metrics(demo_inbox, tmp_path):
+    result = _zhian(
+        "run",
+        "--inbox",
+        demo_inbox[0],
+        "--db",
+        tmp_path / "z.duckdb",
+        "--out",
+        tmp_path / "out",
+        "--as-of",
+        "2022-08-31",
+    )
+    assert result.returncode == 0, result.stderr
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "z.duckdb"), read_only=True)
+    assert con.execute("select count(*) from metric_results where campaign = '茵芳小区挂牌整治'").fetchall() == [(17,)]
+    assert con.execute("select count(*) from compound_ranking where year = 2021").fetchall()[0][0] > 0
+    con.close()

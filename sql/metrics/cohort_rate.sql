@@ -12,27 +12,25 @@ targets as (
 ),
 
 counts as (
+    -- metric_daily: per compound and event date, the records and how many of them were done
+    -- by as_of (done_by_as_of) and by as_of one year earlier (done_by_baseline_as_of)
     select
         targets.target_id,
-        count(records.event_date) filter (
-            where records.event_date between targets.window_start and targets.current_end
-        ) as denominator,
-        count(records.event_date) filter (
-            where records.event_date between targets.window_start and targets.current_end
-              and (records.done_date <= targets.as_of
-                   or (records.done_date is null and records.is_done_undated))
-        ) as numerator,
-        count(records.event_date) filter (
-            where records.event_date between targets.baseline_start and targets.baseline_end
-        ) as baseline_denominator,
-        count(records.event_date) filter (
-            where records.event_date between targets.baseline_start and targets.baseline_end
-              and (records.done_date <= targets.baseline_as_of
-                   or (records.done_date is null and records.is_done_undated))
-        ) as baseline_numerator
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as denominator,
+        coalesce(sum(daily.done_by_as_of) filter (
+            where daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as numerator,
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline_denominator,
+        coalesce(sum(daily.done_by_baseline_as_of) filter (
+            where daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline_numerator
     from targets
-    left join metric_records as records
-        on records.metric = targets.metric and records.compound = targets.compound
+    left join metric_daily as daily
+        on daily.metric = targets.metric and daily.compound = targets.compound
     group by targets.target_id
 ),
 

@@ -14,20 +14,21 @@ targets as (
 ),
 
 counts as (
+    -- metric_daily: the metric's records counted per compound and event date
     select
         targets.target_id,
-        count(records.event_date) filter (
-            where records.event_date between targets.window_start and targets.current_end
-        ) as actual,
-        count(records.event_date) filter (
-            where records.event_date between targets.baseline_start and targets.baseline_end
-        ) as baseline,
-        count(records.event_date) filter (
-            where records.event_date between targets.baseline_start and targets.baseline_full_end
-        ) as baseline_full
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as actual,
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline,
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.baseline_start and targets.baseline_full_end
+        ), 0)::bigint as baseline_full
     from targets
-    left join metric_records as records
-        on records.metric = targets.metric and records.compound = targets.compound
+    left join metric_daily as daily
+        on daily.metric = targets.metric and daily.compound = targets.compound
     group by targets.target_id
 ),
 

@@ -10,29 +10,53 @@ targets as (
     select * from metric_targets where kind = 'rate'
 ),
 
-counts as (
+events as (
+    -- metric_daily: per compound and event date, the records and those done without a date
     select
         targets.target_id,
-        count(records.event_date) filter (
-            where records.event_date between targets.window_start and targets.current_end
-        ) as denominator,
-        count(records.event_date) filter (
-            where records.done_date between targets.window_start and targets.current_end
-               or (records.done_date is null and records.is_done_undated
-                   and records.event_date between targets.window_start and targets.current_end)
-        ) as numerator,
-        count(records.event_date) filter (
-            where records.event_date between targets.baseline_start and targets.baseline_end
-        ) as baseline_denominator,
-        count(records.event_date) filter (
-            where records.done_date between targets.baseline_start and targets.baseline_end
-               or (records.done_date is null and records.is_done_undated
-                   and records.event_date between targets.baseline_start and targets.baseline_end)
-        ) as baseline_numerator
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as denominator,
+        coalesce(sum(daily.done_undated) filter (
+            where daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as undated_done,
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline_denominator,
+        coalesce(sum(daily.done_undated) filter (
+            where daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline_undated_done
     from targets
-    left join metric_records as records
-        on records.metric = targets.metric and records.compound = targets.compound
+    left join metric_daily as daily
+        on daily.metric = targets.metric and daily.compound = targets.compound
     group by targets.target_id
+),
+
+done as (
+    -- metric_done_daily: per compound and date done, the records done that day
+    select
+        targets.target_id,
+        coalesce(sum(done_daily.done) filter (
+            where done_daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as dated_done,
+        coalesce(sum(done_daily.done) filter (
+            where done_daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline_dated_done
+    from targets
+    left join metric_done_daily as done_daily
+        on done_daily.metric = targets.metric and done_daily.compound = targets.compound
+    group by targets.target_id
+),
+
+counts as (
+    select
+        events.target_id,
+        events.denominator,
+        done.dated_done + events.undated_done as numerator,
+        events.baseline_denominator,
+        done.baseline_dated_done + events.baseline_undated_done as baseline_numerator
+    from events
+    join done on done.target_id = events.target_id
 ),
 
 final as (

@@ -12,15 +12,11 @@ targets as (
 counts as (
     select
         targets.target_id,
-        count(records.event_date) filter (
-            where records.event_date <= targets.as_of
-              and (records.done_date <= targets.as_of
-                   or (records.done_date is null and records.is_done_undated))
-        ) as numerator,
-        count(records.event_date) filter (where records.event_date <= targets.as_of) as records
+        coalesce(sum(daily.done_by_as_of) filter (where daily.day <= targets.as_of), 0)::bigint as numerator,
+        coalesce(sum(daily.events) filter (where daily.day <= targets.as_of), 0)::bigint as records
     from targets
-    left join metric_records as records
-        on records.metric = targets.metric and records.compound = targets.compound
+    left join metric_daily as daily
+        on daily.metric = targets.metric and daily.compound = targets.compound
     group by targets.target_id
 ),
 

@@ -11,15 +11,15 @@ targets as (
 counts as (
     select
         targets.target_id,
-        count(records.event_date) filter (
-            where records.event_date between targets.window_start and targets.current_end
-        ) as actual,
-        count(records.event_date) filter (
-            where records.event_date between targets.baseline_start and targets.baseline_end
-        ) as baseline
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.window_start and targets.current_end
+        ), 0)::bigint as actual,
+        coalesce(sum(daily.events) filter (
+            where daily.day between targets.baseline_start and targets.baseline_end
+        ), 0)::bigint as baseline
     from targets
-    left join metric_records as records
-        on records.metric = targets.metric and records.compound = targets.compound
+    left join metric_daily as daily
+        on daily.metric = targets.metric and daily.compound = targets.compound
     group by targets.target_id
 ),
 

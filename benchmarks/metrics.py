@@ -1,0 +1,281 @@
+"""Metrics benchmark: every metric of every campaign on 10,000,000 alerts and 1,000,000 cases
+over 300 compounds — the DuckDB SQL of zhian against the same computation in polars, in one
+run, with the results compared.
+
+    python benchmarks/metrics.py [--alerts 10000000] [--cases 1000000] [--compounds 300]
+
+Synthetic rows are generated inside DuckDB (seeded), then both engines compute the same
+statuses: DuckDB runs `sql/metrics/*` (timed: the query time of `_compute`, median of 3);
+polars gets the same staging rows as frames (not timed) and runs `polars_metrics` below
+(timed the same way). Prints both times and the ratio; appends to results/metrics.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))
+
+from zhian.pipeline import catalogue  # noqa: E402
+from zhian.pipeline.db import connect, sql_text  # noqa: E402
+from zhian.pipeline.metrics import _compute, _records_sql, _register_catalogue, evaluate, prepare_views  # noqa: E402
+
+AS_OF = dt.date(2022, 8, 31)
+
+
+def build(con, alerts: int, cases: int, compounds: int) -> None:
+    con.execute("select setseed(0.42)")
+    con.execute(
+        """
+        insert into compounds (compound, population_base)
+        select 'C' || lpad(i::varchar, 4, '0'), 500 + (i * 37) % 2500 from range($n) t(i)
+    """,
+        {"n": compounds},
+    )
+    con.execute(
+        """
+        insert into alerts (alert_id, alarm_at, nature, category, offence, is_major, compound, export_at)
+        select
+            'J' || i,
+            timestamp '2021-01-01' + to_seconds((random() * 2 * 365 * 86400)::bigint),
+            ['报警', '报警', '报警', '求助', '求助', '咨询', '投诉', '举报', '无效'][1 + (i % 9)],
+            ['刑事', '治安', '治安', '纠纷', '交通', '火灾', '其他'][1 + (i * 7 % 7)],
+            ['盗窃', '赌博', '纠纷', '火灾', null, null, '殴打他人', null][1 + (i * 13 % 8)],
+            random() < 0.02,
+            'C' || lpad(((i * 2654435761) % $c)::varchar, 4, '0'),
+            timestamp '2022-09-01'
+        from range($n) t(i)
+    """,
+        {"n": alerts, "c": compounds},
+    )
+    con.execute(
+        """
+        insert into cases (case_id, case_kind, offence, is_economic_fraud, event_at, solved_at, closed_at,
+                           status, has_penalty, is_completed, is_victim_accountant, compound, export_at)
+        select
+            'A' || i,
+            case when i % 2 = 0 then 'criminal' else 'public_order' end,
+            ['盗窃', '诈骗', '电信网络诈骗', '抢劫', '殴打他人', '赌博', '卖淫嫖娼', '寻衅滋事', '故意损毁财物'][1 + (i * 7 % 9)],
+            i % 50 = 0,
+            timestamp '2021-01-01' + to_seconds((random() * 2 * 365 * 86400)::bigint) as event_at,
+            case when i % 2 = 0 and random() < 0.6 then timestamp '2021-02-01' + to_seconds((random() * 700 * 86400)::bigint) end,
+            case when i % 2 = 1 and random() < 0.7 then timestamp '2021-02-01' + to_seconds((random() * 700 * 86400)::bigint) end,
+            case when i % 40 = 0 then 'withdrawn' when i % 2 = 0 then 'filed' else 'accepted' end,
+            i % 2 = 1 and random() < 0.5,
+            random() < 0.7,
+            random() < 0.01,
+            'C' || lpad(((i * 40503) % $c)::varchar, 4, '0'),
+            timestamp '2022-09-01'
+        from range($n) t(i)
+    """,
+        {"n": cases, "c": compounds},
+    )
+    con.execute(
+        """
+        insert into residents (person_id, registered_at, verification, compound, export_at)
+        select 'P' || i, date '2019-01-01' + (i % 1500)::integer,
+               ['准确', '准确', '准确', '不准确', '未核查'][1 + i % 5],
+               'C' || lpad((i % $c)::varchar, 4, '0'), timestamp '2022-09-01'
+        from range($c * 1000) t(i)
+    """,
+        {"c": compounds},
+    )
+    every = [m for m in catalogue.CATALOGUE]
+    rows = []
+    for campaign, names, start, end, metrics in (
+        ("全区夏季整治", "全部", dt.date(2022, 7, 1), dt.date(2022, 9, 30), every),
+        ("全年整治", "全部", dt.date(2022, 1, 1), dt.date(2022, 12, 31), every),
+        ("春季整治", "全部", dt.date(2022, 3, 1), dt.date(2022, 5, 31), every),
+    ):
+        for metric in metrics:
+            op, value = {"count_change": ("<=", -20), "zero_count": ("=", 0)}.get(metric.kind, (">=", 70))
+            rows.append((campaign, names, [names], start, end, metric.code, op, value))
+    con.executemany(
+        """
+        insert into targets (campaign, compounds, compound_list, start_date, end_date, metric_code, target_op,
+                             target_value, target_raw) values (?, ?, ?, ?, ?, ?, ?, ?, 'bench')
+    """,
+        rows,
+    )
+
+
+# --- the same computation in polars ------------------------------------------------------------
+
+
+def compare(lhs: pl.Expr, op: pl.Expr, rhs: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(op == ">=")
+        .then(lhs >= rhs)
+        .when(op == ">")
+        .then(lhs > rhs)
+        .when(op == "<=")
+        .then(lhs <= rhs)
+        .when(op == "<")
+        .then(lhs < rhs)
+        .otherwise(lhs == rhs)
+    )
+
+
+def polars_metrics(targets: pl.DataFrame, records: pl.DataFrame, compounds: pl.DataFrame) -> pl.DataFrame:
+    """Status per target, as the SQL families decide it (cohort rates)."""
+    joined = targets.join(records, on=["metric", "compound"], how="left")
+    event, done = pl.col("event_date"), pl.col("done_date")
+    in_window = event.is_between(pl.col("window_start"), pl.col("current_end"))
+    in_baseline = event.is_between(pl.col("baseline_start"), pl.col("baseline_end"))
+    in_full = event.is_between(pl.col("baseline_start"), pl.col("baseline_full_end"))
+    done_by = (done <= pl.col("as_of")) | (done.is_null() & pl.col("is_done_undated"))
+    counts = (
+        joined.group_by("target_id")
+        .agg(
+            in_window.sum().alias("actual"),
+            in_baseline.sum().alias("baseline"),
+            in_full.sum().alias("baseline_full"),
+            (in_window & done_by).sum().alias("numerator"),
+            ((event <= pl.col("as_of")) & done_by).sum().alias("stock_numerator"),
+            (event <= pl.col("as_of")).sum().alias("stock_records"),
+        )
+        .with_columns(pl.exclude("target_id").cast(pl.Int64))
+    )  # sums of booleans are unsigned: differences would wrap
+    frame = targets.join(counts, on="target_id").join(
+        compounds.select("compound", "population_base"), on="compound", how="left"
+    )
+    state, op = pl.col("window_state"), pl.col("target_op")
+    value = pl.col("target_percent").cast(pl.Float64)  # targets of this benchmark are integers: exact
+    actual, baseline, full = pl.col("actual"), pl.col("baseline"), pl.col("baseline_full")
+    decrease = op.is_in(["<=", "<"]) & (value <= 0)
+    meets_change = (
+        pl.when(baseline > 0)
+        .then(compare((actual - baseline) * 100, op, value * baseline))
+        .when(actual == 0)
+        .then(decrease | compare(pl.lit(0), op, value))
+        .otherwise(False)
+    )
+    projection = (
+        pl.when(baseline > 0)
+        .then(compare((actual * full - full * baseline) * 100, op, value * full * baseline))
+        .when(full > 0)
+        .then(
+            compare(
+                (actual * pl.col("window_days") - full * pl.col("elapsed_days")) * 100,
+                op,
+                value * full * pl.col("elapsed_days"),
+            )
+        )
+        .otherwise((actual == 0) & (decrease | compare(pl.lit(0), op, value)))
+    )
+    denominator = pl.col("actual")
+    rate_meets = compare(pl.col("numerator") * 100, op, value * denominator)
+    stock_den = (
+        pl.when(pl.col("denominator_is_population_base"))
+        .then(pl.col("population_base"))
+        .otherwise(pl.col("stock_records"))
+    )
+    stock_meets = compare(pl.col("stock_numerator") * 100, op, value * stock_den)
+    kind = pl.col("kind")
+    status = (
+        pl.when(state == "not_started")
+        .then(pl.lit("no_data"))
+        .when(kind == "count_change")
+        .then(
+            pl.when(state == "over")
+            .then(pl.when(meets_change).then(pl.lit("met")).otherwise(pl.lit("missed")))
+            .otherwise(pl.when(projection).then(pl.lit("on_track")).otherwise(pl.lit("at_risk")))
+        )
+        .when(kind == "zero_count")
+        .then(
+            pl.when(compare(actual, op, value))
+            .then(pl.when(state == "over").then(pl.lit("met")).otherwise(pl.lit("on_track")))
+            .otherwise(pl.lit("missed"))
+        )
+        .when(kind == "rate")
+        .then(
+            pl.when(denominator == 0)
+            .then(pl.lit("no_data"))
+            .when(rate_meets)
+            .then(pl.when(state == "over").then(pl.lit("met")).otherwise(pl.lit("on_track")))
+            .otherwise(pl.when(state == "over").then(pl.lit("missed")).otherwise(pl.lit("at_risk")))
+        )
+        .otherwise(
+            pl.when(stock_den.fill_null(0) == 0)
+            .then(pl.lit("no_data"))
+            .when(stock_meets)
+            .then(pl.when(state == "over").then(pl.lit("met")).otherwise(pl.lit("on_track")))
+            .otherwise(pl.when(state == "over").then(pl.lit("missed")).otherwise(pl.lit("at_risk")))
+        )
+    )
+    return frame.select("campaign", "compound", "metric", status.alias("status")).sort("campaign", "compound", "metric")
+
+
+def median_time(function, repeat: int = 3) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        value = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), value
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alerts", type=int, default=10_000_000)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--compounds", type=int, default=300)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(Path(tmp) / "bench.duckdb")
+        started = time.perf_counter()
+        build(con, args.alerts, args.cases, args.compounds)
+        print(
+            f"built {args.alerts:,} alerts, {args.cases:,} cases, {args.compounds} compounds "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        evaluate(con, AS_OF)  # views, first run
+        duck_seconds, duck = median_time(lambda: _compute(con, AS_OF, "cohort"))
+        targets = con.sql("select * from metric_targets").pl()
+        print(f"targets evaluated: {targets.height:,}")
+        # the polars side gets the same staging rows (not timed)
+        prepare_views(con)
+        _register_catalogue(con)
+        metrics = sorted(set(targets["metric"]))
+        records = con.sql(_records_sql(metrics)).pl()
+        compounds = con.sql("select * from compounds").pl()
+        polars_seconds, polars_result = median_time(lambda: polars_metrics(targets, records, compounds))
+        duck_status = duck.select("campaign", "compound", "metric", "status").sort("campaign", "compound", "metric")
+        same = duck_status.equals(polars_result)
+        con.close()
+    print(
+        f"DuckDB SQL (zhian): {duck_seconds:.3f} s;  polars: {polars_seconds:.3f} s;  "
+        f"ratio {polars_seconds / duck_seconds:.2f}×;  identical statuses: {same}"
+    )
+    results = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.node()} {os.cpu_count()} cpu {platform.machine()}",
+        "alerts": args.alerts,
+        "cases": args.cases,
+        "compounds": args.compounds,
+        "targets": targets.height,
+        "duckdb_seconds": round(duck_seconds, 3),
+        "polars_seconds": round(polars_seconds, 3),
+        "identical": same,
+    }
+    (HERE / "results").mkdir(exist_ok=True)
+    with open(HERE / "results" / "metrics.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(results, ensure_ascii=False) + "\n")
+    if not same:
+        raise SystemExit("the two engines disagree")
+
+
+if __name__ == "__main__":
+    main()

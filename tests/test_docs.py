@@ -1,0 +1,32 @@
+"""The documentation says what the code does (sqlite-utils' test_docs habit)."""
+
+from pathlib import Path
+
+from zhian.cli import build_parser
+from zhian.pipeline import catalogue
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_metrics_page_carries_the_catalogue_as_the_code_has_it():
+    assert catalogue.markdown_table() in (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    missing = [name for name in commands if f"zhian {name}" not in readme]
+    assert missing == []
+
+
+def test_every_sql_family_and_records_file_is_named_in_the_metrics_page():
+    page = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for family in (
+        "count_change.sql",
+        "cohort_rate.sql",
+        "period_rate.sql",
+        "zero_count.sql",
+        "stock_rate.sql",
+        "compound_ranking.sql",
+    ):
+        assert family in page
