@@ -29,7 +29,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
 from zhian.pipeline import catalogue  # noqa: E402
-from zhian.pipeline.db import connect, sql_text  # noqa: E402
+from zhian.pipeline.db import connect  # noqa: E402
 from zhian.pipeline.metrics import _compute, _records_sql, _register_catalogue, evaluate, prepare_views  # noqa: E402
 
 AS_OF = dt.date(2022, 8, 31)
@@ -67,11 +67,14 @@ def build(con, alerts: int, cases: int, compounds: int) -> None:
         select
             'A' || i,
             case when i % 2 = 0 then 'criminal' else 'public_order' end,
-            ['盗窃', '诈骗', '电信网络诈骗', '抢劫', '殴打他人', '赌博', '卖淫嫖娼', '寻衅滋事', '故意损毁财物'][1 + (i * 7 % 9)],
+            ['盗窃', '诈骗', '电信网络诈骗', '抢劫', '殴打他人', '赌博', '卖淫嫖娼', '寻衅滋事',
+             '故意损毁财物'][1 + (i * 7 % 9)],
             i % 50 = 0,
             timestamp '2021-01-01' + to_seconds((random() * 2 * 365 * 86400)::bigint) as event_at,
-            case when i % 2 = 0 and random() < 0.6 then timestamp '2021-02-01' + to_seconds((random() * 700 * 86400)::bigint) end,
-            case when i % 2 = 1 and random() < 0.7 then timestamp '2021-02-01' + to_seconds((random() * 700 * 86400)::bigint) end,
+            case when i % 2 = 0 and random() < 0.6
+                then timestamp '2021-02-01' + to_seconds((random() * 700 * 86400)::bigint) end,
+            case when i % 2 = 1 and random() < 0.7
+                then timestamp '2021-02-01' + to_seconds((random() * 700 * 86400)::bigint) end,
             case when i % 40 = 0 then 'withdrawn' when i % 2 = 0 then 'filed' else 'accepted' end,
             i % 2 = 1 and random() < 0.5,
             random() < 0.7,

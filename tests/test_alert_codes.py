@@ -3,6 +3,7 @@
 import csv
 
 import pytest
+
 from zhian.pipeline.codes import CodeTable, load_table
 
 

@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+
 from zhian.fixtures.generator import MANIFEST, generate
 
 

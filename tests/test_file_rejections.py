@@ -4,10 +4,10 @@ Nothing in the inbox may take the run down (calamine aborts on a cell at XFD1048
 import os
 
 import pytest
-from zhian.fixtures.hostile import CORPUS, valid_xlsx, write_corpus
-from zhian.pipeline.settings import Settings
 
 from tests.conftest import run_ingest, write_registry
+from zhian.fixtures.hostile import CORPUS, valid_xlsx, write_corpus
+from zhian.pipeline.settings import Settings
 
 
 def test_every_hostile_file_is_rejected_with_its_reason_and_the_good_file_loads(inbox, fresh_db):

@@ -1,6 +1,7 @@
 """Classifying a sheet by its header row; every alias of every source kind."""
 
 import pytest
+
 from zhian.pipeline.headers import Classification, Unclassified, classify, export_time_text
 from zhian.pipeline.sources.specs import ALERTS, ALL_SPECS, CASES, REGISTRY, RESIDENTS, TARGETS
 

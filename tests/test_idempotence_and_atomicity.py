@@ -9,11 +9,11 @@ import time
 
 import duckdb
 import pytest
+
+from tests.conftest import copy_inbox
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import ingest
-
-from tests.conftest import copy_inbox
 
 TABLES = (
     "alerts",

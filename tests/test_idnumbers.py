@@ -1,6 +1,7 @@
 """Resident ID numbers (GB 11643) and record numbers mangled by Excel."""
 
 import pytest
+
 from zhian.fixtures.people import with_bad_checksum
 from zhian.pipeline.idnumbers import check_digit, excel_mangled_reason, resident_id_problem
 

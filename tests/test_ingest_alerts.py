@@ -2,10 +2,9 @@
 
 import datetime as dt
 
+from tests.conftest import run_ingest, write_registry, write_sheet
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.settings import Settings
-
-from tests.conftest import run_ingest, write_registry, write_sheet
 
 HEADER = ["警情编号", "报警时间", "警情性质", "警情类别", "警情类型", "事发地址"]
 

@@ -1,8 +1,7 @@
 """Case registers: splitting criminal from public order, statuses, penalties in all forms."""
 
-from zhian.fixtures.writers import SheetSpec, write_xlsx
-
 from tests.conftest import run_ingest, write_sheet
+from zhian.fixtures.writers import SheetSpec, write_xlsx
 
 
 def _cases(con, columns="case_id, case_kind, status, offence"):

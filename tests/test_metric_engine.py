@@ -5,12 +5,12 @@ import datetime as dt
 import shutil
 
 import pytest
+
+from tests.conftest import run_ingest, seed, write_sheet
 from zhian.pipeline import catalogue
 from zhian.pipeline.db import connect, sql_text
 from zhian.pipeline.metrics import evaluate, prepare_views
 from zhian.pipeline.ranking import rank_compounds
-
-from tests.conftest import run_ingest, seed, write_sheet
 
 D = dt.date
 T = dt.datetime

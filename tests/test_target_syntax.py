@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from zhian.pipeline import catalogue
 from zhian.pipeline.targets import TargetError, parse_target, split_compounds
 

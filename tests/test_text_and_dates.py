@@ -4,6 +4,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
+
 from zhian.pipeline.dates import looks_like_twelve_hour_clock, parse_datetime
 from zhian.pipeline.text import clean, header_key, split_code_name
 

@@ -1,6 +1,7 @@
 """Value vocabularies (data contract: Value vocabularies and Real exports)."""
 
 import pytest
+
 from zhian.pipeline import vocab
 
 
