@@ -49,6 +49,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise DatabaseError(f"无法打开数据库{path}：{str(error).splitlines()[0]}") from error
     if not read_only:
         con.execute(sql_text("schema/tables.sql"))
+        con.execute(sql_text("schema/migrations.sql"))
         con.execute(
             "insert into zhian_meta values ('schema_version', $v) on conflict do nothing",
             {"v": SCHEMA_VERSION},

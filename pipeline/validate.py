@@ -31,6 +31,13 @@ REJECTED_SCHEMA = {
     "reason": pl.String,
     "kind": pl.String,
     "file_id": pl.Int64,
+    "rule": pl.String,
+}
+RULE_NAMES = {
+    "required": "缺少必填项",
+    "parsed": "格式或取值无法识别",
+    "problem": "取值不合规",
+    "conflict": "前后取值冲突",
 }
 
 
@@ -97,6 +104,7 @@ def validate(
                         "column_name": pl.repeat(context.header(field_name), rows.height, eager=True, dtype=pl.String),
                         "value": raw.cast(pl.String),
                         "reason": reasons.cast(pl.String),
+                        "rule": pl.repeat(rule, rows.height, eager=True, dtype=pl.String),
                     }
                 )
             )
@@ -109,6 +117,7 @@ def validate(
                 pl.concat_str(
                     [pl.lit("同名（或同义）列出现了两次且取值不同："), pl.col("value"), pl.lit("，无法判断以哪列为准")]
                 ).alias("reason"),
+                pl.lit("conflict").alias("rule"),
             )
         )
         bad_rows = set(conflicts[ROW].to_list())
@@ -156,4 +165,5 @@ def rejection(
         as_expr(reason).cast(pl.String).alias("reason"),
         pl.lit(kind).alias("kind"),
         pl.lit(context.file_id, dtype=pl.Int64).alias("file_id"),
+        pl.lit("conflict").alias("rule"),
     )

@@ -143,3 +143,14 @@ def test_run_computes_the_metrics(demo_inbox, tmp_path):
     assert con.execute("select count(*) from metric_results where campaign = '茵芳小区挂牌整治'").fetchall() == [(17,)]
     assert con.execute("select count(*) from compound_ranking where year = 2021").fetchall()[0][0] > 0
     con.close()
+    assert (tmp_path / "out" / "小区整治看板_2022-08-31.html").stat().st_size > 1_000_000
+
+
+def test_dashboard_command_writes_the_file(demo_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "z.duckdb"
+    shutil.copy(demo_db[0], db)
+    result = _zhian("dashboard", "--db", db, "--out", tmp_path / "看板.html", "--as-of", "2022-08-31")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "看板.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--year", type=int, required=True, help="统计年份")
     rank.add_argument("--per-1000", action="store_true", help="按每千名实有人口计算")
 
+    dashboard = sub.add_parser("dashboard", help="生成离线看板（单个HTML文件）")
+    common(dashboard)
+    dashboard.add_argument("--out", type=Path, required=True, help="看板文件（.html）")
+    dashboard.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
+    dashboard.add_argument(
+        "--rate-definition",
+        choices=("cohort", "period"),
+        default="cohort",
+        help="比率口径：cohort 当期（默认）或 period 期间",
+    )
+
     demo = sub.add_parser("demo", help="生成演示数据并完整运行一遍")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="演示文件夹（默认 ./demo）")
     return parser
@@ -129,6 +140,7 @@ def cmd_ingest(args) -> int:
 
 def cmd_run(args) -> int:
     cmd_ingest(args)
+    from zhian.dashboards.build import default_name, write_dashboard
     from zhian.pipeline import console
     from zhian.pipeline.db import connect
     from zhian.pipeline.metrics import evaluate
@@ -138,13 +150,32 @@ def cmd_run(args) -> int:
     as_of = args.as_of or dt.date.today()
     con = connect(args.db)
     try:
-        evaluation = evaluate(con, as_of, args.rate_definition)
         rank_compounds(con, as_of.year - 1)
+        evaluation = evaluate(con, as_of, args.rate_definition)
+        dashboard = write_dashboard(con, args.out / default_name(as_of), as_of, args.rate_definition)
     finally:
         con.close()
     console.console.print()
     console.print_metrics(evaluation)
-    console.console.print("\n看板和月报尚未实现（见 issue #5、#6）：本次完成了数据载入和指标计算。")
+    console.console.print(f"\n看板：{dashboard}")
+    console.console.print("月报尚未实现（见 issue #6）。")
+    return 0
+
+
+def cmd_dashboard(args) -> int:
+    from zhian.dashboards.build import write_dashboard
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+
+    if not args.db.exists():
+        raise CommandError(f"数据库文件不存在：{args.db}")
+    as_of = args.as_of or dt.date.today()
+    con = connect(args.db)
+    try:
+        path = write_dashboard(con, args.out, as_of, args.rate_definition)
+    finally:
+        con.close()
+    console.console.print(f"看板：{path}（评估日期 {as_of.isoformat()}）")
     return 0
 
 
@@ -228,6 +259,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "metrics": cmd_metrics,
     "rank": cmd_rank,
+    "dashboard": cmd_dashboard,
 }
 
 

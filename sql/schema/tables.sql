@@ -56,8 +56,9 @@ create table if not exists rejected_rows (
     row_number bigint,             -- 1-based, as Excel shows it
     column_name varchar,           -- the header as the file spells it
     value varchar,
-    reason varchar,
-    kind varchar
+    reason varchar,                -- Chinese, may quote the value
+    kind varchar,                  -- the source kind of the sheet
+    rule varchar                   -- required, parsed, problem, conflict: groups reasons without values
 );
 
 create table if not exists alerts (

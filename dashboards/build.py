@@ -1,0 +1,233 @@
+"""The leader dashboard: one self-contained HTML file (plotly.js inlined once, no external
+resources), deterministic for a database and an as_of.
+
+Data comes from one SQL file per chart (`dashboards/queries/`); figures from pure builders
+(`figures.py`); this module only lays them out with the Jinja template (autoescaped: text
+from input data cannot become markup). Aggregates only: no name, phone or ID number of any
+person is read by any query here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import jinja2
+import plotly.graph_objects as go
+import plotly.offline
+import polars as pl
+from markupsafe import Markup
+
+from zhian.pipeline import catalogue, metrics
+from zhian.pipeline.ingest import KIND_LABELS
+from zhian.pipeline.validate import RULE_NAMES
+
+from . import figures
+
+STATE_NAMES = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
+    sql = (importlib.resources.files("zhian.dashboards") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+    return con.sql(sql, params=params or {}).pl()
+
+
+@dataclass
+class Plot:
+    plot_id: str
+    spec: Markup  # figure JSON, safe inside <script type="application/json">
+
+
+@dataclass
+class CompoundSection:
+    anchor: str
+    compound: str
+    open: bool
+    cards: list[dict] = field(default_factory=list)
+    plots: list[Plot] = field(default_factory=list)
+
+
+@dataclass
+class CampaignSection:
+    anchor: str
+    name: str
+    window: str
+    state: str
+    verdict: str
+    metrics: list[dict]  # columns of the grid
+    grid: list[dict]  # one row per compound
+    compounds: list[CompoundSection]
+
+
+def _json(figure: go.Figure) -> Markup:
+    """Figure JSON that cannot close its <script> element."""
+    raw = figure.to_json(validate=False, pretty=False, remove_uids=True)
+    raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(raw)
+
+
+def _card(row: dict) -> dict:
+    return {
+        "metric_name": row["metric_name"],
+        "status": row["status"],
+        "status_name": metrics.STATUS_NAMES[row["status"]],
+        "target": metrics.target_text(row["kind"], row["target_op"], row["target_percent"]),
+        "actual": metrics.actual_text(row),
+        "baseline": "—"
+        if row["baseline"] is None
+        else (metrics.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}"),
+        "change": metrics.change_text(row),
+        "pace": metrics.pace_sentence(row),
+        "note": row["note"],
+        "low_base": bool(row["low_base"]),
+    }
+
+
+def _cell(row: dict) -> dict:
+    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
+        value = metrics.percent(row["actual"], 0) if row["actual"] is not None else "—"
+    elif row["kind"] == catalogue.COUNT_CHANGE:
+        value = metrics.change_text(row) or "—"
+    else:
+        value = "—" if row["actual"] is None else f"{int(row['actual'])}起"
+    return {
+        "status": row["status"],
+        "status_name": metrics.STATUS_NAMES[row["status"]],
+        "value": value,
+        "low_base": bool(row["low_base"]),
+    }
+
+
+def _verdict(rows: pl.DataFrame) -> str:
+    counts = {s: rows.filter(pl.col("status") == s).height for s in metrics.STATUS_NAMES}
+    parts = "，".join(f"{metrics.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
+    compounds = rows["compound"].n_unique()
+    size = f"{rows.height} 项指标" if compounds == 1 else f"{compounds} 个小区共 {rows.height} 项指标"
+    return f"{size}：{parts}"
+
+
+def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) -> list[CampaignSection]:
+    sections = []
+    for c_index, name in enumerate(results["campaign"].unique(maintain_order=True).to_list()):
+        rows = results.filter(pl.col("campaign") == name)
+        first = rows.row(0, named=True)
+        metric_order = [m.code for m in catalogue.CATALOGUE if m.code in set(rows["metric"])]
+        columns = []
+        for code in metric_order:
+            sample = rows.filter(pl.col("metric") == code).row(0, named=True)
+            columns.append(
+                {
+                    "code": code,
+                    "name": sample["metric_name"],
+                    "target": metrics.target_text(sample["kind"], sample["target_op"], sample["target_percent"]),
+                }
+            )
+        grid, compounds = [], []
+        names = rows["compound"].unique(maintain_order=True).to_list()
+        for k_index, compound in enumerate(names):
+            anchor = f"c{c_index}-k{k_index}"
+            mine = {r["metric"]: r for r in rows.filter(pl.col("compound") == compound).iter_rows(named=True)}
+            grid.append(
+                {
+                    "compound": compound,
+                    "anchor": anchor,
+                    "cells": [_cell(mine[code]) if code in mine else None for code in metric_order],
+                }
+            )
+            ordered = [mine[code] for code in metric_order if code in mine]
+            section = CompoundSection(anchor, compound, open=len(names) == 1, cards=[_card(r) for r in ordered])
+            counts = [r for r in ordered if r["kind"] == catalogue.COUNT_CHANGE and r["window_state"] != "not_started"]
+            if counts:
+                series = daily.filter((pl.col("campaign") == name) & (pl.col("compound") == compound))
+                section.plots.append(Plot(f"{anchor}-counts", _json(figures.cumulative_figure(counts, series))))
+            rates = [r for r in ordered if r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)]
+            if rates:
+                section.plots.append(Plot(f"{anchor}-rates", _json(figures.rates_figure(rates))))
+            history = trend.filter(pl.col("compound") == compound)
+            if history.height:
+                section.plots.append(Plot(f"{anchor}-trend", _json(figures.trend_figure(history))))
+            compounds.append(section)
+        sections.append(
+            CampaignSection(
+                anchor=f"c{c_index}",
+                name=name,
+                window=f"{first['window_start']} 至 {first['window_end']}",
+                state=STATE_NAMES[first["window_state"]],
+                verdict=_verdict(rows),
+                metrics=columns,
+                grid=grid,
+                compounds=compounds,
+            )
+        )
+    return sections
+
+
+def _quality(con: duckdb.DuckDBPyConnection) -> dict:
+    sources = query(con, "quality_sources").to_dicts()
+    for row in sources:
+        row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
+    reasons = query(con, "quality_reasons").to_dicts()
+    for row in reasons:
+        row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
+        row["rule_name"] = RULE_NAMES.get(row["rule"], row["rule"] or "")
+    files = sources[0] if sources else {"files": 0, "files_rejected": 0, "files_skipped": 0, "sheets_skipped": 0}
+    return {"sources": sources, "reasons": reasons, "files": files}
+
+
+def render(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> str:
+    """Evaluate every target as of `as_of` and render the page."""
+    evaluation = metrics.evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the charts
+    results = query(con, "results")
+    daily = query(con, "cumulative")
+    trend = query(con, "monthly_trend", {"as_of": as_of})
+    ranking = query(con, "ranking")
+    freshness = query(con, "freshness").to_dicts()
+    ranking_plot = Plot("ranking", _json(figures.ranking_figure(ranking))) if ranking.height else None
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("zhian.dashboards", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    template = environment.get_template("dashboard.html.j2")
+    return template.render(
+        as_of=as_of.isoformat(),
+        rate_definition="当期（按立案/受理时间）" if rate_definition == "cohort" else "期间（按破案/结案时间）",
+        freshness=freshness,
+        campaigns=_campaigns(results, daily, trend),
+        problems=evaluation.problems.to_dicts(),
+        ranking=ranking.to_dicts(),
+        ranking_year=ranking["year"][0] if ranking.height else None,
+        ranking_plot=ranking_plot,
+        quality=_quality(con),
+        catalogue=[
+            {"name": m.name, "kind": catalogue.KIND_NAMES[m.kind], "definition": m.definition}
+            for m in catalogue.CATALOGUE
+        ],
+        plotly_js=Markup(plotly.offline.get_plotlyjs()),
+        font=figures.FONT,
+        colors=figures.STATUS_COLORS,
+    )
+
+
+def write_dashboard(
+    con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date, rate_definition: str = "cohort"
+) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html_text = render(con, as_of, rate_definition)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(html_text, encoding="utf-8")
+    temporary.replace(path)  # a reader never sees half a file
+    return path
+
+
+def default_name(as_of: dt.date) -> str:
+    return f"小区整治看板_{as_of.isoformat()}.html"
+
+
+__all__ = ["default_name", "render", "write_dashboard"]

@@ -1,0 +1,221 @@
+"""Figure builders: frames in, `go.Figure` out. Pure (no I/O), so tests check their data.
+
+Every figure uses the "none" template (plotly's default template adds ~7 KB to each
+figure; the page must stay under 6 MB with plotly.js inlined) and a CJK font stack.
+Text that came from input data (compound names, categories) is HTML-escaped before it
+reaches plotly, which would otherwise interpret tags in labels.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, SimHei, sans-serif"
+STATUS_COLORS = {
+    "met": "#2e7d32",
+    "missed": "#c62828",
+    "on_track": "#1565c0",
+    "at_risk": "#ef6c00",
+    "no_data": "#9e9e9e",
+}
+CATEGORY_COLORS = {
+    "刑事": "#c62828",
+    "治安": "#ef6c00",
+    "纠纷": "#f9a825",
+    "交通": "#1565c0",
+    "火灾": "#6a1b9a",
+    "灾害事故": "#4e342e",
+    "其他": "#78909c",
+    "未分类": "#bdbdbd",
+}
+BATCH_COLORS = {1: "#c62828", 2: "#ef6c00", 3: "#1565c0"}
+
+
+def text(value: object) -> str:
+    """Input-derived text for plotly: tags shown as text, not interpreted."""
+    return html.escape(str(value), quote=False)
+
+
+def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
+    settings = {
+        "template": "none",
+        "font": {"family": FONT, "size": 12},
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+    }
+    figure.update_layout(**{**settings, **extra})
+    return figure
+
+
+def _steps(days: list[int], counts: list[int], last_day: int) -> tuple[list[int], list[int]]:
+    """A cumulative step line from per-day counts, with points only where it changes."""
+    xs, ys, total = [0], [0], 0
+    for day, count in sorted(zip(days, counts, strict=True)):
+        total += count
+        xs.append(day)
+        ys.append(total)
+    xs.append(last_day)
+    ys.append(total)
+    return xs, ys
+
+
+def cumulative_figure(rows: list[dict], daily: pl.DataFrame) -> go.Figure:
+    """One panel per count target of a compound: this year's cumulative count against the
+    same dates last year, the target trajectory, and the pace projection."""
+    figure = make_subplots(
+        rows=len(rows),
+        cols=1,
+        subplot_titles=[text(r["metric_name"]) for r in rows],
+        vertical_spacing=min(0.12, 0.5 / max(len(rows), 1)),
+    )
+    for index, row in enumerate(rows, start=1):
+        series = daily.filter(pl.col("metric") == row["metric"])
+        window_days = (row["window_end"] - row["window_start"]).days
+        elapsed = (row["current_end"] - row["window_start"]).days
+        last = series.filter(pl.col("is_baseline"))
+        now = series.filter(~pl.col("is_baseline"))
+        lx, ly = _steps(last["day_index"].to_list(), last["events"].to_list(), window_days)
+        nx, ny = _steps(now["day_index"].to_list(), now["events"].to_list(), elapsed)
+        show = index == 1
+        figure.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="lines",
+                line={"shape": "hv", "color": "#9e9e9e"},
+                name="去年同期",
+                showlegend=show,
+                legendgroup="last",
+            ),
+            row=index,
+            col=1,
+        )
+        if row["kind"] == "count_change" and row["target_percent"] is not None:
+            factor = 1 + float(row["target_percent"]) / 100
+            figure.add_trace(
+                go.Scatter(
+                    x=lx,
+                    y=[round(v * factor, 2) for v in ly],
+                    mode="lines",
+                    line={"shape": "hv", "color": STATUS_COLORS["missed"], "dash": "dot"},
+                    name="目标线",
+                    showlegend=show,
+                    legendgroup="target",
+                ),
+                row=index,
+                col=1,
+            )
+        figure.add_trace(
+            go.Scatter(
+                x=nx,
+                y=ny,
+                mode="lines",
+                line={"shape": "hv", "color": STATUS_COLORS["on_track"], "width": 3},
+                name="本期",
+                showlegend=show,
+                legendgroup="now",
+            ),
+            row=index,
+            col=1,
+        )
+        if row["window_state"] == "running" and row["projected"] is not None:
+            figure.add_trace(
+                go.Scatter(
+                    x=[elapsed, window_days],
+                    y=[ny[-1], round(row["projected"], 2)],
+                    mode="lines",
+                    line={"color": STATUS_COLORS[row["status"]], "dash": "dash"},
+                    name="按当前进度预测",
+                    showlegend=show,
+                    legendgroup="pace",
+                ),
+                row=index,
+                col=1,
+            )
+        figure.update_xaxes(title_text="整治天数" if index == len(rows) else None, row=index, col=1)
+    return _layout(figure, height=220 * len(rows) + 60)
+
+
+def rates_figure(rows: list[dict]) -> go.Figure:
+    """Rates of a compound against their targets, with numerator/denominator as labels."""
+    names = [text(r["metric_name"]) for r in rows]
+    values = [0 if r["actual"] is None else round(r["actual"] * 100, 1) for r in rows]
+    labels = [
+        "无数据" if r["actual"] is None else f"{r['actual'] * 100:.1f}%（{r['numerator']}/{r['denominator']}）"
+        for r in rows
+    ]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=values,
+            orientation="h",
+            text=labels,
+            textposition="outside",
+            marker={"color": [STATUS_COLORS[r["status"]] for r in rows]},
+            name="本期",
+            cliponaxis=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            y=names,
+            x=[float(r["target_percent"]) for r in rows],
+            mode="markers",
+            name="目标",
+            marker={"symbol": "line-ns-open", "size": 22, "color": "#212121", "line": {"width": 3}},
+        )
+    )
+    ticks = [0, 20, 40, 60, 80, 100]
+    figure.update_xaxes(range=[0, 125], tickvals=ticks, ticktext=[f"{t}%" for t in ticks])
+    figure.update_yaxes(autorange="reversed")
+    return _layout(
+        figure,
+        height=120 + 34 * len(rows),
+        margin={"l": 170, "r": 40, "t": 10, "b": 30},
+        legend={"orientation": "h", "y": -0.25 if len(rows) < 3 else -0.12},
+    )
+
+
+def trend_figure(trend: pl.DataFrame) -> go.Figure:
+    """Monthly alerts of a compound by category (the 24 months up to as_of)."""
+    figure = go.Figure()
+    months = sorted(set(trend["month"].to_list()))
+    for category in sorted(
+        set(trend["category"].to_list()), key=lambda c: list(CATEGORY_COLORS).index(c) if c in CATEGORY_COLORS else 99
+    ):
+        part = dict(trend.filter(pl.col("category") == category).select("month", "alerts").iter_rows())
+        figure.add_trace(
+            go.Bar(
+                x=months,
+                y=[part.get(m, 0) for m in months],
+                name=text(category),
+                marker={"color": CATEGORY_COLORS.get(category, "#90a4ae")},
+            )
+        )
+    figure.update_xaxes(type="category")  # months as written (2022-07), not parsed into English dates
+    return _layout(figure, height=280, barmode="stack")
+
+
+def ranking_figure(ranking: pl.DataFrame) -> go.Figure:
+    """Remediation priority (seed 002): the sum of ranks per compound, coloured by batch."""
+    rows = ranking.sort("priority").to_dicts()
+    figure = go.Figure(
+        go.Bar(
+            y=[f"{r['priority']}. {text(r['compound'])}" for r in rows],
+            x=[r["rank_sum"] for r in rows],
+            orientation="h",
+            marker={"color": [BATCH_COLORS.get(r["batch"], "#9e9e9e") for r in rows]},
+            text=[f"第{r['batch']}批（{r['batch_year']}年）" for r in rows],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(title_text="五项指标名次之和（越小越优先）")
+    return _layout(figure, height=80 + 26 * len(rows), margin={"l": 170, "r": 110, "t": 20, "b": 50}, showlegend=False)

@@ -1,0 +1,37 @@
+-- Rows loaded / rejected / unattributed per source kind (counts only, no values)
+with
+
+logged as (
+    select kind, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
+    from ingest_log
+    where outcome = 'loaded'
+    group by kind
+),
+
+unattributed as (
+    select 'alerts' as kind, count(*) filter (where compound is null) as rows_unattributed from alerts
+    union all
+    select 'cases', count(*) filter (where compound is null) from cases
+    union all
+    select 'residents', count(*) filter (where compound is null) from residents
+),
+
+files as (
+    select
+        count(*) filter (where outcome = 'rejected') as files_rejected,
+        count(*) filter (where outcome = 'skipped') as files_skipped,
+        count(*) as files
+    from ingest_files
+),
+
+sheets as (
+    select count(*) filter (where outcome = 'skipped') as sheets_skipped from ingest_log
+)
+
+select logged.*, coalesce(unattributed.rows_unattributed, 0) as rows_unattributed,
+       files.files, files.files_rejected, files.files_skipped, sheets.sheets_skipped
+from logged
+left join unattributed using (kind)
+cross join files
+cross join sheets
+order by logged.kind

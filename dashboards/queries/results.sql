@@ -1,0 +1,3 @@
+-- The evaluation the page shows (metric_results = the latest one)
+select * from metric_results
+order by campaign, compound, metric

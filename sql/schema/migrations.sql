@@ -1,0 +1,5 @@
+-- Columns added after a table first shipped: a database made by an older zhian gains them
+-- (idempotent, run at every connection after tables.sql).
+alter table rejected_rows add column if not exists rule varchar;
+alter table metric_history add column if not exists projected_change double;
+alter table metric_history add column if not exists baseline_full double;
