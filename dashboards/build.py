@@ -21,13 +21,11 @@ import plotly.offline
 import polars as pl
 from markupsafe import Markup
 
-from zhian.pipeline import catalogue, metrics
+from zhian.pipeline import catalogue, metrics, wording
 from zhian.pipeline.ingest import KIND_LABELS
 from zhian.pipeline.validate import RULE_NAMES
 
 from . import figures
-
-STATE_NAMES = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
@@ -73,14 +71,14 @@ def _card(row: dict) -> dict:
     return {
         "metric_name": row["metric_name"],
         "status": row["status"],
-        "status_name": metrics.STATUS_NAMES[row["status"]],
-        "target": metrics.target_text(row["kind"], row["target_op"], row["target_percent"]),
-        "actual": metrics.actual_text(row),
+        "status_name": wording.STATUS_NAMES[row["status"]],
+        "target": wording.target_text(row["kind"], row["target_op"], row["target_percent"]),
+        "actual": wording.actual_text(row),
         "baseline": "—"
         if row["baseline"] is None
-        else (metrics.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}"),
-        "change": metrics.change_text(row),
-        "pace": metrics.pace_sentence(row),
+        else (wording.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}"),
+        "change": wording.change_text(row),
+        "pace": wording.pace_sentence(row),
         "note": row["note"],
         "low_base": bool(row["low_base"]),
     }
@@ -88,22 +86,22 @@ def _card(row: dict) -> dict:
 
 def _cell(row: dict) -> dict:
     if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
-        value = metrics.percent(row["actual"], 0) if row["actual"] is not None else "—"
+        value = wording.percent(row["actual"], 0) if row["actual"] is not None else "—"
     elif row["kind"] == catalogue.COUNT_CHANGE:
-        value = metrics.change_text(row) or "—"
+        value = wording.change_text(row) or "—"
     else:
         value = "—" if row["actual"] is None else f"{int(row['actual'])}起"
     return {
         "status": row["status"],
-        "status_name": metrics.STATUS_NAMES[row["status"]],
+        "status_name": wording.STATUS_NAMES[row["status"]],
         "value": value,
         "low_base": bool(row["low_base"]),
     }
 
 
 def _verdict(rows: pl.DataFrame) -> str:
-    counts = {s: rows.filter(pl.col("status") == s).height for s in metrics.STATUS_NAMES}
-    parts = "，".join(f"{metrics.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
+    counts = {s: rows.filter(pl.col("status") == s).height for s in wording.STATUS_NAMES}
+    parts = "，".join(f"{wording.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
     compounds = rows["compound"].n_unique()
     size = f"{rows.height} 项指标" if compounds == 1 else f"{compounds} 个小区共 {rows.height} 项指标"
     return f"{size}：{parts}"
@@ -122,7 +120,7 @@ def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) 
                 {
                     "code": code,
                     "name": sample["metric_name"],
-                    "target": metrics.target_text(sample["kind"], sample["target_op"], sample["target_percent"]),
+                    "target": wording.target_text(sample["kind"], sample["target_op"], sample["target_percent"]),
                 }
             )
         grid, compounds = [], []
@@ -155,7 +153,7 @@ def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) 
                 anchor=f"c{c_index}",
                 name=name,
                 window=f"{first['window_start']} 至 {first['window_end']}",
-                state=STATE_NAMES[first["window_state"]],
+                state=wording.STATE_NAMES[first["window_state"]],
                 verdict=_verdict(rows),
                 metrics=columns,
                 grid=grid,

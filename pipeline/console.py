@@ -191,7 +191,7 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
 
 def print_metrics(evaluation, campaign: str | None = None) -> None:
     """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据)."""
-    from . import metrics
+    from . import wording
 
     results = evaluation.results
     if campaign:
@@ -208,8 +208,8 @@ def print_metrics(evaluation, campaign: str | None = None) -> None:
         rows = results.filter(results["campaign"] == name)
         first = rows.row(0, named=True)
         state = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}[first["window_state"]]
-        counts = {s: rows.filter(rows["status"] == s).height for s in metrics.STATUS_NAMES}
-        verdict = "，".join(f"{metrics.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
+        counts = {s: rows.filter(rows["status"] == s).height for s in wording.STATUS_NAMES}
+        verdict = "，".join(f"{wording.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
         console.print(
             f"\n{name}（{first['window_start']} 至 {first['window_end']}，{state}）：{rows.height} 项指标：{verdict}"
         )
@@ -220,19 +220,19 @@ def print_metrics(evaluation, campaign: str | None = None) -> None:
             baseline = (
                 "—"
                 if row["baseline"] is None
-                else (metrics.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}")
+                else (wording.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}")
             )
             notes = [
-                n for n in (row["note"], "基数小于30" if row["low_base"] else None, metrics.pace_sentence(row)) if n
+                n for n in (row["note"], "基数小于30" if row["low_base"] else None, wording.pace_sentence(row)) if n
             ]
             table.add_row(
                 row["compound"],
                 row["metric_name"],
-                metrics.target_text(row["kind"], row["target_op"], row["target_percent"]),
-                metrics.actual_text(row),
+                wording.target_text(row["kind"], row["target_op"], row["target_percent"]),
+                wording.actual_text(row),
                 baseline,
-                metrics.change_text(row),
-                metrics.STATUS_NAMES[row["status"]],
+                wording.change_text(row),
+                wording.STATUS_NAMES[row["status"]],
                 "；".join(notes),
             )
         console.print(table)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -36,7 +35,6 @@ FAMILY_SQL = {
 }
 RATE_SQL = {"cohort": "metrics/cohort_rate.sql", "period": "metrics/period_rate.sql"}
 
-STATUS_NAMES = {"met": "达标", "missed": "未达标", "on_track": "进度正常", "at_risk": "有风险", "no_data": "无数据"}
 HISTORY_COLUMNS = [
     "campaign",
     "compound",
@@ -232,59 +230,3 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: st
         con.execute("delete from target_problems")
         con.execute("insert into target_problems select * from stg_target_problems")
     return Evaluation(evaluation_id, as_of, rate_definition, results, problems, stored=True)
-
-
-# --- words for people --------------------------------------------------------------------
-
-OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
-
-
-def target_text(kind: str, op: str, value: Decimal | float) -> str:
-    """The target as a leader reads it: 下降20%, ≥70%, 不发生."""
-    value = Decimal(str(value)).normalize()
-    shown = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
-    if kind == catalogue.COUNT_CHANGE:
-        if op in ("<=", "<") and value <= 0:
-            return f"下降{shown.lstrip('-')}%" if op == "<=" else f"下降超过{shown.lstrip('-')}%"
-        if op in (">=", ">") and value >= 0:
-            return f"上升{shown}%"
-        return f"变化{OP_WORDS[op]}{shown}%"
-    if kind == catalogue.ZERO_COUNT:
-        return "不发生" if op == "=" and value == 0 else f"{OP_WORDS[op]}{shown}"
-    return f"{OP_WORDS[op]}{shown}%"
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def actual_text(row: dict) -> str:
-    """本期 as a person reads it: a count, or a rate with its numerator/denominator."""
-    if row["actual"] is None:
-        return "—"
-    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
-        return f"{percent(row['actual'])}（{row['numerator']}/{row['denominator']}）"
-    return f"{int(row['actual'])}"
-
-
-def change_text(row: dict) -> str:
-    if row["kind"] != catalogue.COUNT_CHANGE or row["actual"] is None:
-        return ""
-    if row["change"] is None:
-        return f"新增{int(row['actual'])}"
-    word = "下降" if row["change"] < 0 else "上升"
-    return "持平" if row["change"] == 0 else f"{word}{abs(row['change']) * 100:.1f}%"
-
-
-def pace_sentence(row: dict) -> str | None:
-    """按当前进度，预计下降 23%，可达标 — while a window runs."""
-    if row["window_state"] != "running" or row["projected"] is None:
-        return None
-    verdict = "可达标" if row["status"] == "on_track" else "有未达标风险"
-    if row["kind"] == catalogue.COUNT_CHANGE:
-        change = row.get("projected_change")
-        if change is None:
-            return f"按当前进度，预计全期{row['projected']:.0f}起（同期为0），{verdict}"
-        word = "下降" if change < 0 else "上升"
-        return f"按当前进度，预计{word}{abs(change) * 100:.0f}%，{verdict}"
-    return f"按当前进度，当前为{percent(row['projected'])}，{verdict}"

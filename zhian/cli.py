@@ -95,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="比率口径：cohort 当期（默认）或 period 期间",
     )
 
+    report = sub.add_parser("report", help="生成月报（Excel）")
+    common(report)
+    report.add_argument("--month", required=True, help="月份 YYYY-MM（本月则截至今天，否则截至该月最后一天）")
+    report.add_argument("--out", type=Path, required=True, help="月报文件（.xlsx）")
+    report.add_argument(
+        "--rate-definition",
+        choices=("cohort", "period"),
+        default="cohort",
+        help="比率口径：cohort 当期（默认）或 period 期间",
+    )
+
     demo = sub.add_parser("demo", help="生成演示数据并完整运行一遍")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="演示文件夹（默认 ./demo）")
     return parser
@@ -145,6 +156,8 @@ def cmd_run(args) -> int:
     from zhian.pipeline.db import connect
     from zhian.pipeline.metrics import evaluate
     from zhian.pipeline.ranking import rank_compounds
+    from zhian.pipeline.report import default_name as report_name
+    from zhian.pipeline.report import write_report
 
     args.out.mkdir(parents=True, exist_ok=True)
     as_of = args.as_of or dt.date.today()
@@ -153,12 +166,32 @@ def cmd_run(args) -> int:
         rank_compounds(con, as_of.year - 1)
         evaluation = evaluate(con, as_of, args.rate_definition)
         dashboard = write_dashboard(con, args.out / default_name(as_of), as_of, args.rate_definition)
+        report = write_report(con, args.out / report_name(as_of), as_of, args.rate_definition)
     finally:
         con.close()
     console.console.print()
     console.print_metrics(evaluation)
-    console.console.print(f"\n看板：{dashboard}")
-    console.console.print("月报尚未实现（见 issue #6）。")
+    console.console.print(f"\n看板：{dashboard}\n月报：{report}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+    from zhian.pipeline.report import month_as_of, write_report
+
+    if not args.db.exists():
+        raise CommandError(f"数据库文件不存在：{args.db}")
+    try:
+        as_of = month_as_of(args.month)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    con = connect(args.db)
+    try:
+        path = write_report(con, args.out, as_of, args.rate_definition)
+    finally:
+        con.close()
+    console.console.print(f"月报：{path}（数据截至 {as_of.isoformat()}）")
     return 0
 
 
@@ -260,6 +293,7 @@ COMMANDS = {
     "metrics": cmd_metrics,
     "rank": cmd_rank,
     "dashboard": cmd_dashboard,
+    "report": cmd_report,
 }
 
 

@@ -1,0 +1,410 @@
+"""The monthly report (月报): an Excel workbook the analyst edits and forwards.
+
+    摘要      title, as_of, per campaign a paragraph and one sentence per missed / at-risk target
+    指标明细  campaign × compound × target: numbers as numbers (0, 0.0%), status cells coloured
+    月度趋势  per compound and counted metric, month by month, this year against last year
+    排名      the seed-002 priority ranking and batches
+    数据质量  per file; rejected rows grouped by reason; the rejected rows (personal data masked)
+    口径说明  the metric catalogue
+
+Written with openpyxl; safe (no input text becomes a formula: a value starting with =, +, -,
+@, tab or CR is written as a string with Excel's quote prefix), masked (names, phones and ID
+numbers in rejected rows), printable (A4 landscape, fit to width, header rows repeated),
+and its content is deterministic for the same database, month and as_of.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import catalogue, wording
+from .db import sql_text
+from .ingest import KIND_LABELS
+from .masking import PERSONAL_COLUMNS, mask_text
+from .metrics import evaluate
+from .sources.specs import ALL_SPECS
+from .text import split_code_name
+
+FONT_NAME = "Microsoft YaHei"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+STATUS_FILLS = {
+    "met": "C8E6C9",
+    "missed": "FFCDD2",
+    "on_track": "BBDEFB",
+    "at_risk": "FFE0B2",
+    "no_data": "E0E0E0",
+}
+THIN = Side(style="thin", color="BDBDBD")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
+OUTCOMES = {
+    "loaded": "已载入",
+    "partly_loaded": "部分载入",
+    "rejected": "整个文件被拒绝",
+    "skipped": "已跳过",
+    "duplicate": "重复文件",
+}
+# header text (as the files spell it) → field: to know which rejected values are personal
+_PERSONAL_HEADERS = {
+    header: field for spec in ALL_SPECS for header, field in spec.columns.items() if field in PERSONAL_COLUMNS
+}
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """`2022-08` → (2022-08-01, 2022-08-31)."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = dt.date(year, number, 1)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"月份格式应为 YYYY-MM：{month}") from error
+    return first, dt.date(year, number, calendar.monthrange(year, number)[1])
+
+
+def month_as_of(month: str, today: dt.date | None = None) -> dt.date:
+    """Figures as of the month's last day, or as of today for the current month."""
+    today = today or dt.date.today()
+    first, last = month_bounds(month)
+    return today if first <= today <= last else last
+
+
+def default_name(as_of: dt.date) -> str:
+    return f"小区整治月报_{as_of.year}年{as_of.month:02d}月.xlsx"
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
+    return con.sql(sql_text(f"report/{name}.sql"), params=params or {}).pl()
+
+
+def _named_styles(workbook: Workbook) -> None:
+    """Styles registered once and assigned by name: setting font, border and alignment on
+    each cell made a 10,000-row sheet take seconds (openpyxl hashes every style object)."""
+    font = Font(name=FONT_NAME, size=10)
+    for name, wrap in (("zhian", False), ("zhian-wrap", True)):
+        workbook.add_named_style(
+            NamedStyle(name=name, font=font, border=BORDER, alignment=Alignment(vertical="top", wrap_text=wrap))
+        )
+    workbook.add_named_style(
+        NamedStyle(
+            name="zhian-header",
+            font=Font(name=FONT_NAME, size=10, bold=True),
+            border=BORDER,
+            fill=HEADER_FILL,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        )
+    )
+    workbook.add_named_style(
+        NamedStyle(name="zhian-text", font=font, alignment=Alignment(vertical="top", wrap_text=True))
+    )
+
+
+def put(
+    sheet: Worksheet, row: int, column: int, value: object, number_format: str | None = None, style: str | None = None
+):
+    """Write one cell; text never becomes a formula."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"  # openpyxl would write "=…" as a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    cell.style = style or ("zhian-wrap" if isinstance(value, str) and len(value) > 40 else "zhian")
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _width(value: object) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def table(
+    sheet: Worksheet,
+    top: int,
+    header: list[str],
+    rows: list[list],
+    formats: dict[int, str] | None = None,
+    status_column: int | None = None,
+    statuses: list[str] | None = None,
+) -> int:
+    """A bordered table with a grey header row; returns the next free row."""
+    for column, name in enumerate(header, start=1):
+        put(sheet, top, column, name, style="zhian-header")
+    fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
+    for index, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            put(sheet, top + index, column, value, (formats or {}).get(column))
+        if status_column and statuses:
+            sheet.cell(top + index, status_column).fill = fills[statuses[index - 1]]
+    return top + len(rows) + 1
+
+
+def fit_columns(sheet: Worksheet, minimum: int = 6, maximum: int = 60) -> None:
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is not None and not (cell.row == 1 and sheet.title == "摘要"):
+                widths[cell.column] = max(widths.get(cell.column, 0), _width(cell.value))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
+
+
+def print_setup(sheet: Worksheet, header_rows: str | None) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_rows:
+        sheet.print_title_rows = header_rows
+
+
+def _title(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+    stations = []
+    for unit in _query(con, "stations")["unit"].to_list():
+        name = split_code_name(unit)[1] or unit
+        if name not in stations:
+            stations.append(name)
+    who = "、".join(stations[:3]) + ("等" if len(stations) > 3 else "")
+    return f"{who + ' ' if who else ''}{as_of.year}年{as_of.month}月 小区整治工作月报"
+
+
+def _summary(
+    sheet: Worksheet, title: str, as_of: dt.date, results: pl.DataFrame, problems: pl.DataFrame, rate_definition: str
+) -> None:
+    def line(row: int, text: str, size: int = 10, bold: bool = False) -> None:
+        cell = put(sheet, row, 1, text, style="zhian-text")
+        if size != 10 or bold:
+            cell.font = Font(name=FONT_NAME, size=size, bold=bold)
+
+    line(1, title, 16, True)
+    line(2, f"数据截至：{as_of.isoformat()}　比率口径：{'当期' if rate_definition == 'cohort' else '期间'}")
+    row = 4
+    if results.height == 0:
+        line(row, "没有可计算的整治目标（请检查整治目标表和小区名册）。")
+    for campaign in results["campaign"].unique(maintain_order=True).to_list():
+        rows = results.filter(pl.col("campaign") == campaign)
+        first = rows.row(0, named=True)
+        counts = {s: rows.filter(pl.col("status") == s).height for s in wording.STATUS_NAMES}
+        verdict = "，".join(f"{wording.STATUS_NAMES[s]}{n}项" for s, n in counts.items())
+        state = wording.STATE_NAMES[first["window_state"]]
+        line(row, f"{campaign}（{first['window_start']}至{first['window_end']}，{state}）", 12, True)
+        line(row + 1, f"共{rows.height}项指标：{verdict}。")
+        row += 2
+        for target in rows.filter(pl.col("status").is_in(["missed", "at_risk"])).iter_rows(named=True):
+            line(row, "　" + wording.target_sentence(target) + "。")
+            row += 1
+        row += 1
+    for problem in problems.iter_rows(named=True):
+        line(row, f"注意：{problem['problem']}（{problem['source_file']} 第{problem['source_row']}行）")
+        row += 1
+    sheet.column_dimensions["A"].width = 130
+    print_setup(sheet, None)
+
+
+def _details(sheet: Worksheet, results: pl.DataFrame) -> None:
+    header = ["整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明"]
+    rows, statuses = [], []
+    for r in results.iter_rows(named=True):
+        is_rate = r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)
+        value = r["actual"] if is_rate else r["change"]
+        notes = [
+            n for n in (r["note"], "基数小于30，仅供参考" if r["low_base"] else None, wording.pace_sentence(r)) if n
+        ]
+        rows.append(
+            [
+                r["campaign"],
+                r["compound"],
+                r["metric_name"],
+                wording.target_text(r["kind"], r["target_op"], r["target_percent"]),
+                None if is_rate else (None if r["actual"] is None else int(r["actual"])),
+                None
+                if r["baseline"] is None
+                else (r["baseline"] if r["kind"] == catalogue.RATE else int(r["baseline"])),
+                value,
+                r["numerator"],
+                r["denominator"],
+                wording.STATUS_NAMES[r["status"]],
+                "；".join(notes) or None,
+            ]
+        )
+        statuses.append(r["status"])
+    formats = {5: "0", 6: "0", 7: "0.0%", 8: "0", 9: "0"}
+    table(sheet, 1, header, rows, formats, status_column=10, statuses=statuses)
+    # a rate's 同期 is a rate too
+    for index, r in enumerate(results.iter_rows(named=True), start=2):
+        if r["kind"] == catalogue.RATE:
+            sheet.cell(index, 6).number_format = "0.0%"
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    fit_columns(sheet, maximum=50)
+    print_setup(sheet, "1:1")
+
+
+def _trend(sheet: Worksheet, trend: pl.DataFrame) -> None:
+    rows = [
+        [r["compound"], r["metric_name"], r["month"], r["this_year"], r["last_year"], r["change"]]
+        for r in trend.iter_rows(named=True)
+    ]
+    table(sheet, 1, ["小区", "指标", "月份", "本年", "去年同月", "同比变化"], rows, {4: "0", 5: "0", 6: "0.0%"})
+    sheet.freeze_panes = "A2"
+    fit_columns(sheet)
+    print_setup(sheet, "1:1")
+
+
+def _ranking(sheet: Worksheet, ranking: pl.DataFrame) -> None:
+    if ranking.height == 0:
+        put(sheet, 1, 1, "还没有排名（运行 zhian rank --year YYYY）。")
+        return
+    year = ranking["year"][0]
+    put(
+        sheet, 1, 1, f"{year}年小区整治优先顺序：五项指标各自排名，名次相加越小越优先；依次分三批、每批三分之一"
+    ).font = Font(name=FONT_NAME, size=12, bold=True)
+    rows = [
+        [
+            r["priority"],
+            r["compound"],
+            r["count_alerts"],
+            r["count_criminal_cases"],
+            r["count_thefts"],
+            r["count_property_crimes"],
+            r["count_disputes"],
+            r["rank_sum"],
+            f"第{r['batch']}批",
+            r["batch_year"],
+        ]
+        for r in ranking.iter_rows(named=True)
+    ]
+    table(
+        sheet,
+        2,
+        ["优先", "小区", "110警情", "刑事案件", "盗窃", "侵财案件", "纠纷", "名次和", "批次", "整治年度"],
+        rows,
+        {1: "0", 3: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "0.0", 10: "0"},
+    )
+    sheet.freeze_panes = "A3"
+    fit_columns(sheet)
+    sheet.column_dimensions["A"].width = 8
+    print_setup(sheet, "2:2")
+
+
+def mask_rejected_value(column_name: str | None, value: str | None) -> str | None:
+    """Personal columns masked by their kind; any ID or phone number in other text masked too."""
+    field = _PERSONAL_HEADERS.get(column_name or "")
+    if field and value:
+        return PERSONAL_COLUMNS[field](value)
+    return mask_text(value)
+
+
+def _quality(sheet: Worksheet, files: pl.DataFrame, groups: pl.DataFrame, rejected: pl.DataFrame) -> None:
+    bold = Font(name=FONT_NAME, size=12, bold=True)
+    put(sheet, 1, 1, "一、各文件载入情况").font = bold
+    rows = [
+        [
+            r["source_file"],
+            OUTCOMES.get(r["outcome"], r["outcome"]),
+            "、".join(KIND_LABELS.get(k, k) for k in (r["kinds"] or "").split("、") if k) or None,
+            r["rows_read"],
+            r["rows_loaded"],
+            r["rows_rejected"],
+            r["rows_unattributed"],
+            mask_text(r["reason"]),
+        ]
+        for r in files.iter_rows(named=True)
+    ]
+    row = (
+        table(
+            sheet,
+            2,
+            ["文件", "结果", "识别为", "读取行", "载入行", "拒绝行", "未归属小区", "说明"],
+            rows,
+            {4: "0", 5: "0", 6: "0", 7: "0"},
+        )
+        + 1
+    )
+    put(sheet, row, 1, "二、被拒绝的行按原因归类").font = bold
+    rows = [
+        [r["source_file"], KIND_LABELS.get(r["kind"], r["kind"]), r["column_name"], mask_text(r["reason"]), r["rows"]]
+        for r in groups.iter_rows(named=True)
+    ]
+    row = table(sheet, row + 1, ["文件", "数据", "列", "原因", "行数"], rows, {5: "0"}) + 1
+    put(sheet, row, 1, "三、被拒绝的行（个人信息已脱敏）").font = bold
+    rows = [
+        [
+            r["source_file"],
+            r["sheet"],
+            r["row_number"],
+            r["column_name"],
+            mask_rejected_value(r["column_name"], r["value"]),
+            mask_text(r["reason"]),
+        ]
+        for r in rejected.iter_rows(named=True)
+    ]
+    table(sheet, row + 1, ["文件", "工作表", "行号", "列", "值", "原因"], rows, {3: "0"})
+    fit_columns(sheet, maximum=70)
+    print_setup(sheet, None)
+
+
+def _definitions(sheet: Worksheet) -> None:
+    rows = [[m.name, catalogue.KIND_NAMES[m.kind], m.definition, m.code] for m in catalogue.CATALOGUE]
+    row = table(sheet, 1, ["指标", "类型", "口径", "代码"], rows) + 1
+    notes = [
+        "同比：与去年同一日期区间相比（2月29日对应2月28日）；整治进行中时，只比较已经过去的日期。",
+        "比率（当期口径）：本期立案（受理）的案件中，截至评估日已破案（结案、处罚）的比例；撤销、并案的案件不计入分子和分母。",
+        "达标判断用整数比较（如 7/10 ≥ 70% 为达标，69/100 < 70% 为未达标），不四舍五入。",
+        "基数小于30时，变化率和比率波动较大，仅供参考。未归属到小区的记录不计入任何小区。",
+    ]
+    for note in notes:
+        put(sheet, row, 1, note, style="zhian-text")
+        row += 1
+    fit_columns(sheet, maximum=80)
+    print_setup(sheet, "1:1")
+
+
+def build_workbook(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> Workbook:
+    evaluation = evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the trend
+    results = con.sql("select * from metric_results order by campaign, compound, metric").pl()
+    workbook = Workbook()
+    created = dt.datetime.combine(as_of, dt.time(0, 0))
+    workbook.properties.creator = "zhian"
+    workbook.properties.created = created
+    workbook.properties.modified = created
+    workbook.properties.lastModifiedBy = "zhian"
+    _named_styles(workbook)
+    summary = workbook.active
+    summary.title = "摘要"
+    _summary(summary, _title(con, as_of), as_of, results, evaluation.problems, rate_definition)
+    _details(workbook.create_sheet("指标明细"), results)
+    _trend(workbook.create_sheet("月度趋势"), _query(con, "monthly_trend", {"as_of": as_of}))
+    ranking = con.sql("""
+        select * from compound_ranking
+        where year = (select max(year) from compound_ranking where not per_thousand) and not per_thousand
+        order by priority
+    """).pl()
+    _ranking(workbook.create_sheet("排名"), ranking)
+    _quality(
+        workbook.create_sheet("数据质量"),
+        _query(con, "quality_files"),
+        _query(con, "rejection_groups"),
+        _query(con, "rejected_rows"),
+    )
+    _definitions(workbook.create_sheet("口径说明"))
+    return workbook
+
+
+def write_report(con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date, rate_definition: str = "cohort") -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = build_workbook(con, as_of, rate_definition)
+    temporary = path.with_name(path.name + ".tmp")
+    workbook.save(temporary)
+    temporary.replace(path)
+    return path

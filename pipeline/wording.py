@@ -1,0 +1,91 @@
+"""Metric results in words, for people: targets (下降20%, ≥70%, 不发生), values with their
+numerator/denominator, changes, pace sentences and the one-sentence summaries the monthly
+report and the dashboard use. One place, so the terminal, the dashboard and the report say
+the same thing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import catalogue
+
+STATUS_NAMES = {"met": "达标", "missed": "未达标", "on_track": "进度正常", "at_risk": "有风险", "no_data": "无数据"}
+STATE_NAMES = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}
+
+OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
+
+
+def target_text(kind: str, op: str, value: Decimal | float) -> str:
+    """The target as a leader reads it: 下降20%, ≥70%, 不发生."""
+    value = Decimal(str(value)).normalize()
+    shown = f"{value:f}".rstrip("0").rstrip(".") if "." in f"{value:f}" else f"{value:f}"
+    if kind == catalogue.COUNT_CHANGE:
+        if op in ("<=", "<") and value <= 0:
+            return f"下降{shown.lstrip('-')}%" if op == "<=" else f"下降超过{shown.lstrip('-')}%"
+        if op in (">=", ">") and value >= 0:
+            return f"上升{shown}%"
+        return f"变化{OP_WORDS[op]}{shown}%"
+    if kind == catalogue.ZERO_COUNT:
+        return "不发生" if op == "=" and value == 0 else f"{OP_WORDS[op]}{shown}"
+    return f"{OP_WORDS[op]}{shown}%"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def actual_text(row: dict) -> str:
+    """本期 as a person reads it: a count, or a rate with its numerator/denominator."""
+    if row["actual"] is None:
+        return "—"
+    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
+        return f"{percent(row['actual'])}（{row['numerator']}/{row['denominator']}）"
+    return f"{int(row['actual'])}"
+
+
+def change_text(row: dict) -> str:
+    if row["kind"] != catalogue.COUNT_CHANGE or row["actual"] is None:
+        return ""
+    if row["change"] is None:
+        return f"新增{int(row['actual'])}"
+    word = "下降" if row["change"] < 0 else "上升"
+    return "持平" if row["change"] == 0 else f"{word}{abs(row['change']) * 100:.1f}%"
+
+
+def pace_sentence(row: dict) -> str | None:
+    """按当前进度，预计下降 23%，可达标 — while a window runs."""
+    if row["window_state"] != "running" or row["projected"] is None:
+        return None
+    verdict = "可达标" if row["status"] == "on_track" else "有未达标风险"
+    if row["kind"] == catalogue.COUNT_CHANGE:
+        change = row.get("projected_change")
+        if change is None:
+            return f"按当前进度，预计全期{row['projected']:.0f}起（同期为0），{verdict}"
+        if round(change * 100) == 0:
+            return f"按当前进度，预计与同期持平，{verdict}"
+        word = "下降" if change < 0 else "上升"
+        return f"按当前进度，预计{word}{abs(change) * 100:.0f}%，{verdict}"
+    return f"按当前进度，当前为{percent(row['projected'])}，{verdict}"
+
+
+def target_sentence(row: dict) -> str:
+    """One sentence with the numbers, for a target that is missed or at risk:
+    报警类110警情同比上升12.0%（本期56起，同期50起），目标下降20%，未达标"""
+    target = target_text(row["kind"], row["target_op"], row["target_percent"])
+    status = STATUS_NAMES[row["status"]]
+    name = f"{row['compound']}{row['metric_name']}"
+    if row["kind"] == catalogue.COUNT_CHANGE:
+        actual, baseline = int(row["actual"] or 0), int(row["baseline"] or 0)
+        if row["change"] is None:
+            body = f"{name}新增{actual}起（同期为0）"
+        else:
+            body = f"{name}{change_text(row)}（本期{actual}起，同期{baseline}起）"
+    elif row["kind"] == catalogue.ZERO_COUNT:
+        body = f"{name}本期{int(row['actual'] or 0)}起"
+    elif row["actual"] is None:
+        body = f"{name}无数据"
+    else:
+        body = f"{name}为{percent(row['actual'])}（{row['numerator']}/{row['denominator']}）"
+    sentence = f"{body}，目标{target}，{status}"
+    pace = pace_sentence(row)
+    return f"{sentence}；{pace}" if pace else sentence

@@ -1,0 +1,4 @@
+-- The rejected rows themselves, in file order, for the analyst to fix the export
+select source_file, sheet, row_number, column_name, value, reason, kind
+from rejected_rows
+order by source_file, sheet, row_number, column_name

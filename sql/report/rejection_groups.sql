@@ -1,0 +1,5 @@
+-- Rejected rows grouped by file and reason, most frequent first
+select source_file, kind, column_name, reason, count(*) as rows
+from rejected_rows
+group by all
+order by source_file, rows desc, reason

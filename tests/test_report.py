@@ -1,0 +1,191 @@
+"""The monthly report: numbers as numbers, statuses as metric_results says, no formulas
+from input text, personal data masked, every planted bad row listed, printable."""
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+
+import duckdb
+import openpyxl
+import pytest
+
+from tests.conftest import run_ingest, seed, write_registry, write_sheet
+from tests.test_dashboard import digit_windows
+from zhian.pipeline import wording
+from zhian.pipeline.db import connect
+from zhian.pipeline.report import default_name, month_as_of, month_bounds, write_report
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    db = folder / "z.duckdb"
+    shutil.copy(demo_db[0], db)
+    con = connect(db)
+    from zhian.pipeline.ranking import rank_compounds
+
+    rank_compounds(con, 2021)
+    path = write_report(con, folder / default_name(D(2022, 8, 31)), D(2022, 8, 31))
+    con.close()
+    return path, db
+
+
+def _cells(workbook):
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    yield sheet.title, cell
+
+
+def test_sheets_in_order(demo_report):
+    workbook = openpyxl.load_workbook(demo_report[0])
+    assert workbook.sheetnames == ["摘要", "指标明细", "月度趋势", "排名", "数据质量", "口径说明"]
+    assert demo_report[0].name == "小区整治月报_2022年08月.xlsx"
+
+
+def test_details_match_metric_results_with_numbers_and_formats(demo_report):
+    workbook = openpyxl.load_workbook(demo_report[0])
+    sheet = workbook["指标明细"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明"]
+    con = duckdb.connect(str(demo_report[1]), read_only=True)
+    results = con.execute("""select campaign, compound, metric_name, kind, actual, baseline, change, numerator,
+                             denominator, status from metric_results order by campaign, compound, metric""").fetchall()
+    con.close()
+    assert sheet.max_row - 1 == len(results)
+    for index, row in enumerate(results, start=2):
+        campaign, compound, name, kind, actual, baseline, change, num, den, status = row
+        cells = {h: sheet.cell(index, i + 1) for i, h in enumerate(header)}
+        assert (cells["整治项目"].value, cells["小区"].value, cells["指标"].value) == (campaign, compound, name)
+        assert cells["状态"].value == wording.STATUS_NAMES[status]
+        if kind in ("rate", "stock_rate"):
+            assert cells["变化或比率"].value == (None if actual is None else pytest.approx(actual))
+            assert cells["变化或比率"].number_format == "0.0%"
+            assert (cells["分子"].value, cells["分母"].value) == (num, den)
+        else:
+            assert cells["本期"].value == (None if actual is None else int(actual))
+            assert cells["本期"].number_format == "0" and isinstance(cells["本期"].value, int | type(None))
+            assert cells["同期"].value == (None if baseline is None else int(baseline))
+            assert cells["变化或比率"].value == (None if change is None else pytest.approx(change))
+        fill = cells["状态"].fill.fgColor.rgb
+        assert fill.endswith(
+            {"met": "C8E6C9", "missed": "FFCDD2", "on_track": "BBDEFB", "at_risk": "FFE0B2", "no_data": "E0E0E0"}[
+                status
+            ]
+        )
+
+
+def test_summary_names_each_missed_or_at_risk_target_with_numbers(demo_report):
+    sheet = openpyxl.load_workbook(demo_report[0])["摘要"]
+    lines = [c.value for c in sheet["A"] if c.value]
+    assert lines[0].endswith("2022年8月 小区整治工作月报")
+    assert any(line.startswith("茵芳小区挂牌整治（2022-07-01至2022-09-30，进行中）") for line in lines)
+    con = duckdb.connect(str(demo_report[1]), read_only=True)
+    flagged = con.execute("select count(*) from metric_results where status in ('missed', 'at_risk')").fetchone()[0]
+    con.close()
+    sentences = [line for line in lines if line.startswith("　")]
+    assert len(sentences) == flagged
+    assert any(re.search(r"（本期\d+起，同期\d+起），目标下降\d+%", s) for s in sentences)
+    assert any("按当前进度" in s for s in sentences)
+
+
+def test_no_phone_or_id_number_of_the_demo_data_appears_unmasked(demo_report):
+    workbook = openpyxl.load_workbook(demo_report[0])
+    text = "\n".join(str(cell.value) for _, cell in _cells(workbook))
+    con = duckdb.connect(str(demo_report[1]), read_only=True)
+    secrets = {
+        r[0]
+        for r in con.execute("""
+        select caller_phone from alerts where caller_phone is not null union select person_id from residents
+        union select phone from residents where phone is not null
+        union select value from rejected_rows where column_name in ('身份证号', '公民身份号码') and value is not null
+    """).fetchall()
+    }
+    con.close()
+    assert secrets.isdisjoint(digit_windows(text))
+
+
+def test_the_quality_sheet_lists_every_planted_bad_row(demo_report, demo_inbox):
+    sheet = openpyxl.load_workbook(demo_report[0])["数据质量"]
+    listed = {(r[0], r[2], r[3]) for r in sheet.iter_rows(values_only=True) if isinstance(r[2], int)}
+    planted = [p for p in demo_inbox[1].plants if p.expect == "rejected"]
+    assert planted
+    for plant in planted:
+        assert (plant.file, plant.row, plant.column) in listed, plant
+
+
+def test_rejected_resident_ids_are_masked_in_the_quality_sheet(demo_report):
+    sheet = openpyxl.load_workbook(demo_report[0])["数据质量"]
+    values = [r[4] for r in sheet.iter_rows(values_only=True) if r[3] == "身份证号" and r[4]]
+    assert values and all("*" in v for v in values if len(v) >= 15)
+
+
+def test_hostile_input_text_comes_out_as_text_not_formulas(inbox, fresh_db, tmp_path):
+    write_registry(inbox, [['=HYPERLINK("http://x","y")', "凤仙路457号附1号", "凤仙路社区", 300, None]])
+    write_sheet(
+        inbox,
+        "警情.xlsx",
+        ["警情编号", "报警时间", "警情性质", "事发地址"],
+        [["J1", "2022-07-01", "@SUM(1)", "凤仙路457号附1号"], ["J2", "-2+3", "报警", "凤仙路457号附1号"]],
+    )
+    run_ingest(inbox, fresh_db)
+    seed(
+        fresh_db,
+        targets=[("+整治", '=HYPERLINK("http://x","y")', D(2022, 7, 1), D(2022, 9, 30), "alarm_calls_yoy", "<=", -20)],
+    )
+    path = write_report(fresh_db, tmp_path / "r.xlsx", D(2022, 8, 31))
+    with zipfile.ZipFile(path) as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>" not in xml and "<f " not in xml
+    workbook = openpyxl.load_workbook(path)
+    hostile = [
+        (title, cell)
+        for title, cell in _cells(workbook)
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@"))
+    ]
+    values = {cell.value for _, cell in hostile}
+    assert {'=HYPERLINK("http://x","y")', "@SUM(1)", "-2+3", "+整治"} <= values
+    assert all(cell.data_type == "s" for _, cell in hostile)
+
+
+def test_report_content_is_deterministic(demo_report, tmp_path):
+    copy = tmp_path / "z.duckdb"
+    shutil.copy(demo_report[1], copy)
+    con = connect(copy)
+    again = write_report(con, tmp_path / "again.xlsx", D(2022, 8, 31))
+    con.close()
+    first = [(t, c.coordinate, c.value, c.number_format) for t, c in _cells(openpyxl.load_workbook(demo_report[0]))]
+    second = [(t, c.coordinate, c.value, c.number_format) for t, c in _cells(openpyxl.load_workbook(again))]
+    assert first == second
+
+
+def test_print_setup_frozen_headers_and_widths(demo_report):
+    workbook = openpyxl.load_workbook(demo_report[0])
+    details = workbook["指标明细"]
+    assert details.freeze_panes == "C2"
+    assert details.page_setup.orientation == "landscape" and details.page_setup.paperSize == 9
+    assert details.sheet_properties.pageSetUpPr.fitToPage and details.page_setup.fitToWidth == 1
+    assert details.print_title_rows == "$1:$1"
+    assert details.column_dimensions["C"].width >= 18  # 报警类110警情同比 fits
+    assert details["A1"].font.name == "Microsoft YaHei"
+
+
+@pytest.mark.parametrize(
+    ("month", "today", "expected"),
+    [
+        ("2022-08", D(2022, 9, 15), D(2022, 8, 31)),
+        ("2022-09", D(2022, 9, 15), D(2022, 9, 15)),
+        ("2024-02", D(2024, 6, 1), D(2024, 2, 29)),
+    ],
+)
+def test_report_month_is_as_of_its_last_day_or_today(month, today, expected):
+    assert month_as_of(month, today) == expected
+
+
+def test_bad_month_is_refused():
+    with pytest.raises(ValueError):
+        month_bounds("2022/08")
