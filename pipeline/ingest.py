@@ -352,76 +352,37 @@ def _file_outcome(report: FileReport) -> str:
     return "loaded"
 
 
-def ingest(
-    inbox: Path,
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings | None = None,
-    on_file: Callable[[FileReport], None] | None = None,
-    on_progress: Callable[[str, int, int], None] | None = None,
-    parser: Parser | None = None,
-) -> IngestReport:
-    """Load every new file of `inbox` into the database behind `con`. A caller that can
-    start the parse workers early (the CLI, before it imports the rest) passes `parser`."""
-    settings = settings or Settings()
+@dataclass
+class Plan:
+    """What an ingest has to do: the inbox's files, each new one with its report."""
+
+    inbox: Path
+    report: IngestReport
+    new: list[tuple[Path, FileReport]] = field(default_factory=list)
+
+    @property
+    def to_parse(self) -> list[Path]:
+        return [path for path, file_report in self.new if file_report.outcome == "loaded"]
+
+
+def plan_files(inbox: Path, con: duckdb.DuckDBPyConnection, on_new_file: Callable[[], None] | None = None) -> Plan:
+    """List the inbox and hash every file; files whose content is already in the database
+    are reported as unchanged (or duplicate) and will not be parsed. Writes nothing."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"收件箱文件夹不存在：{inbox}")
     candidates, ignored = list_inbox(inbox)
-    report = IngestReport(ignored_files=ignored)
-    if parser is not None:
-        _ingest(inbox, con, settings, parser, candidates, report, on_file, on_progress)
-    else:
-        with open_parser(settings) as parser:
-            _ingest(inbox, con, settings, parser, candidates, report, on_file, on_progress)
-    if report.new_files:
-        counts = dict(
-            con.execute("""
-            select file_id, count(*) from (
-                select file_id from alerts where compound is null
-                union all select file_id from cases where compound is null
-                union all select file_id from residents where compound is null)
-            group by file_id
-        """).fetchall()
-        )
-        for file_report in report.files:
-            file_report.rows_unattributed = counts.get(file_report.file_id, 0)
-    return report
-
-
-@contextlib.contextmanager
-def open_parser(settings: Settings, *, warm: bool = False) -> Iterator[Parser]:
-    """Parse workers writing into a private temporary folder, removed afterwards."""
-    with (
-        tempfile.TemporaryDirectory(prefix="zhian-") as tmp,
-        Parser(Path(tmp), settings.workers, settings.limits) as parser,
-    ):
-        if warm:
-            parser.warm()
-        yield parser
-
-
-def _ingest(
-    inbox: Path,
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    parser: Parser,
-    candidates: list[Path],
-    report: IngestReport,
-    on_file,
-    on_progress,
-) -> None:
+    result = Plan(inbox, IngestReport(ignored_files=ignored))
     known = dict(
         con.execute("select content_hash, min(source_file) from ingest_files group by content_hash").fetchall()
     )
-
-    new: list[tuple[Path, FileReport]] = []
     seen_now: dict[str, str] = {}
     for path in candidates:
         name = path.relative_to(inbox).as_posix()
         digest = file_hash(path)
         if digest in known:
             same = known[digest]
-            report.files.append(
+            result.report.files.append(
                 FileReport(
                     name,
                     digest,
@@ -430,9 +391,8 @@ def _ingest(
                 )
             )
             continue
-        if not seen_now and not parser.started:
-            parser.warm()  # a new file: start the worker now, it imports while we hash the rest
-            mark("worker started")
+        if not seen_now and on_new_file:
+            on_new_file()  # the CLI starts the parse worker now: it imports while we hash the rest
         if digest in seen_now:
             file_report = FileReport(name, digest, outcome="duplicate", reason=f"与“{seen_now[digest]}”内容完全相同")
         else:
@@ -440,16 +400,19 @@ def _ingest(
             file_report = FileReport(name, digest)
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 file_report.outcome, file_report.reason = "skipped", "不支持的文件类型（只读取.xlsx、.xls、.csv）"
-        new.append((path, file_report))
+        result.new.append((path, file_report))
+    return result
 
-    to_parse = [path for path, r in new if r.outcome == "loaded"]
-    if not to_parse and not new:
-        return
-    jobs = parser.start(to_parse)
+
+def parse_files(
+    paths: list[Path], parser: Parser, on_progress: Callable[[str, int, int], None] | None = None
+) -> dict[Path, ParsedFile]:
+    """Parse files in the worker processes (see parse.py); sheets land as Arrow IPC files."""
+    jobs = parser.start(paths)
     mark("parse jobs submitted")
     with stage("import sources and pandera"):
         _modules()  # import the sources and pandera while the worker parses
-    total_bytes = sum(p.stat().st_size for p in to_parse) or 1
+    total_bytes = sum(p.stat().st_size for p in paths) or 1
     done_bytes = 0
     parsed_by_path: dict[Path, ParsedFile] = {}
     for parsed in parser.results(jobs):
@@ -458,6 +421,20 @@ def _ingest(
         done_bytes += parsed.path.stat().st_size
         if on_progress:
             on_progress("解析", done_bytes, total_bytes)
+    return parsed_by_path
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    work: Plan,
+    parsed_by_path: dict[Path, ParsedFile],
+    settings: Settings,
+    on_file: Callable[[FileReport], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> IngestReport:
+    """Classify, prepare and write every new file, one transaction each, in a fixed order
+    (registry first, then targets, then by name): DuckDB has one writer."""
+    report = work.report
     classified = {path: _classify_file(p) for path, p in parsed_by_path.items() if p.error is None}
 
     def order(item: tuple[Path, FileReport]) -> tuple[int, str]:
@@ -465,8 +442,9 @@ def _ingest(
         kinds = [c.spec.kind for _, c, _ in sheets if isinstance(c, Classification)]
         return (min((LOAD_ORDER.get(k, 2) for k in kinds), default=2), item[1].source_file)
 
+    total_bytes = sum(p.stat().st_size for p in work.to_parse) or 1
     loaded_bytes = 0
-    for path, file_report in sorted(new, key=order):
+    for path, file_report in sorted(work.new, key=order):
         size, mtime = path.stat().st_size, _mtime(path)
         file_report.file_id = scalar(con, "select nextval('file_id_seq')")
         prepared: list[_Prepared] = []
@@ -506,3 +484,58 @@ def _ingest(
             on_progress("载入", loaded_bytes, total_bytes)
         if on_file:
             on_file(file_report)
+    _count_unattributed(con, report)
+    return report
+
+
+def _count_unattributed(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    if not report.new_files:
+        return
+    counts = dict(
+        con.execute("""
+            select file_id, count(*) from (
+                select file_id from alerts where compound is null
+                union all select file_id from cases where compound is null
+                union all select file_id from residents where compound is null)
+            group by file_id
+        """).fetchall()
+    )
+    for file_report in report.files:
+        file_report.rows_unattributed = counts.get(file_report.file_id, 0)
+
+
+def ingest(
+    inbox: Path,
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    parser: Parser | None = None,
+) -> IngestReport:
+    """Load every new file of `inbox` into the database behind `con`: plan, parse, load.
+    A caller that can start the parse workers early (the CLI) passes `parser`."""
+    settings = settings or Settings()
+    with contextlib.ExitStack() as stack:
+        if parser is None:
+            parser = stack.enter_context(open_parser(settings))
+
+        def warm() -> None:
+            if not parser.started:
+                parser.warm()
+                mark("worker started")
+
+        work = plan_files(inbox, con, on_new_file=warm)
+        parsed = parse_files(work.to_parse, parser, on_progress) if work.to_parse else {}
+        return load_files(con, work, parsed, settings, on_file, on_progress)
+
+
+@contextlib.contextmanager
+def open_parser(settings: Settings, *, warm: bool = False, workers: int | None = None) -> Iterator[Parser]:
+    """Parse workers writing into a private temporary folder, removed afterwards."""
+    with (
+        tempfile.TemporaryDirectory(prefix="zhian-") as tmp,
+        Parser(Path(tmp), workers or settings.workers, settings.limits) as parser,
+    ):
+        if warm:
+            parser.warm()
+        yield parser

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="cohort",
         help="比率口径：cohort 当期（默认）或 period 期间",
     )
+    run.add_argument(
+        "--prefect", action="store_true", help="作为 Prefect 流程（refresh）运行，运行记录可在 Prefect 界面查看"
+    )
 
     ingest = sub.add_parser("ingest", help="只载入收件箱中的新文件")
     common(ingest, inbox=True, config=True)
@@ -106,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="比率口径：cohort 当期（默认）或 period 期间",
     )
 
+    sub.add_parser("schedules", help="列出定时任务（Prefect 部署）及下次运行时间")
+
+    serve = sub.add_parser("serve", help="启动定时任务（需要先运行 prefect server start）")
+    serve.add_argument("--inbox", type=Path, required=True, help="收件箱文件夹")
+    serve.add_argument("--db", type=Path, required=True, help="DuckDB数据库文件")
+    serve.add_argument("--out", type=Path, required=True, help="输出文件夹")
+
     demo = sub.add_parser("demo", help="生成演示数据并完整运行一遍")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="演示文件夹（默认 ./demo）")
     return parser
@@ -149,7 +159,66 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def _prefect_environment() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def cmd_run_prefect(args) -> int:
+    _prefect_environment()
+    from zhian.flows.refresh import refresh_flow
+    from zhian.pipeline import console
+    from zhian.pipeline.db import connect
+    from zhian.pipeline.metrics import evaluate
+
+    if not args.inbox.is_dir():
+        raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
+    as_of = args.as_of or dt.date.today()
+    summary = refresh_flow(
+        inbox=str(args.inbox),
+        db=str(args.db),
+        out=str(args.out),
+        as_of=as_of,
+        rate_definition=args.rate_definition,
+        workers=args.workers or 2,
+    )
+    loaded = summary["ingest"]
+    console.console.print(
+        f"已通过 Prefect 流程 refresh 运行：新文件{loaded['new_files']}个，载入{loaded['rows_loaded']}行，"
+        f"拒绝{loaded['rows_rejected']}行。"
+    )
+    con = connect(args.db)
+    try:
+        evaluation = evaluate(con, as_of, args.rate_definition)
+    finally:
+        con.close()
+    console.print_metrics(evaluation)
+    console.console.print(f"\n看板：{summary['outputs']['dashboard']}\n月报：{summary['outputs']['report']}")
+    return 0
+
+
+def cmd_schedules(args) -> int:
+    from zhian.flows.deployments import SCHEDULES, TIMEZONE, next_runs
+    from zhian.pipeline.console import console
+
+    console.print(f"定时任务（时区 {TIMEZONE}）：")
+    for schedule in SCHEDULES:
+        runs = "、".join(run.strftime("%Y-%m-%d %H:%M") for run in next_runs(schedule))
+        console.print(f"  {schedule.name}：{schedule.description}\n    cron：{schedule.cron}　下次运行：{runs}")
+    console.print("启动：先运行 prefect server start，再运行 zhian serve --inbox … --db … --out …")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _prefect_environment()
+    from zhian.flows.deployments import serve
+
+    serve(args.inbox.resolve(), args.db.resolve(), args.out.resolve())
+    return 0
+
+
 def cmd_run(args) -> int:
+    if getattr(args, "prefect", False):
+        return cmd_run_prefect(args)
     cmd_ingest(args)
     from zhian.dashboards.build import default_name, write_dashboard
     from zhian.pipeline import console
@@ -277,7 +346,14 @@ def cmd_demo(args) -> int:
     generate(inbox)
     console.print(f"演示收件箱：{inbox}")
     run_args = argparse.Namespace(
-        inbox=inbox, db=db, out=out, as_of=DEMO_AS_OF, config=None, workers=None, rate_definition="cohort"
+        inbox=inbox,
+        db=db,
+        out=out,
+        as_of=DEMO_AS_OF,
+        config=None,
+        workers=None,
+        rate_definition="cohort",
+        prefect=False,
     )
     cmd_run(run_args)
     console.print(f"\n数据库：{db}\n输出文件夹：{out}")
@@ -294,6 +370,8 @@ COMMANDS = {
     "rank": cmd_rank,
     "dashboard": cmd_dashboard,
     "report": cmd_report,
+    "schedules": cmd_schedules,
+    "serve": cmd_serve,
 }
 
 

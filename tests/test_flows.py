@@ -1,0 +1,159 @@
+"""Prefect flows wire the same pipeline: same results as the CLI, idempotent, scheduled in
+Asia/Shanghai, and no personal data in Prefect's database."""
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+
+from tests.test_dashboard import digit_windows
+from zhian.fixtures.hostile import valid_xlsx
+
+pytestmark = pytest.mark.slow
+AS_OF = dt.date(2022, 8, 31)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_DATABASE_CONNECTION_URL.value()
+
+
+def _results(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("""select campaign, compound, metric, actual, baseline, numerator, denominator, change,
+                              status, low_base from metric_results order by campaign, compound, metric""").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def flow_run(prefect_harness, demo_inbox, tmp_path_factory):
+    from zhian.flows.refresh import refresh_flow
+
+    folder = tmp_path_factory.mktemp("flows")
+    inbox = folder / "inbox"
+    shutil.copytree(demo_inbox[0], inbox)
+    db, out = folder / "flow.duckdb", folder / "out"
+    summary = refresh_flow(inbox=str(inbox), db=str(db), out=str(out), as_of=AS_OF)
+    return SimpleNamespace(inbox=inbox, db=db, out=out, summary=summary)
+
+
+def test_refresh_flow_metric_results_equal_the_cli(flow_run, tmp_path):
+    run = flow_run
+    cli_db = tmp_path / "cli.duckdb"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zhian",
+            "run",
+            "--inbox",
+            str(run.inbox),
+            "--db",
+            str(cli_db),
+            "--out",
+            str(tmp_path / "out"),
+            "--as-of",
+            AS_OF.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _results(run.db) == _results(cli_db)
+    assert run.summary["ingest"]["new_files"] == 25
+    assert (run.out / "小区整治看板_2022-08-31.html").exists() and (run.out / "小区整治月报_2022年08月.xlsx").exists()
+
+
+def test_rerunning_the_flow_loads_nothing_new(flow_run):
+    from zhian.flows.refresh import ingest_flow
+
+    run = flow_run
+    assert ingest_flow(inbox=str(run.inbox), db=str(run.db))["new_files"] == 0
+
+
+def test_a_file_dropped_between_runs_is_picked_up(flow_run):
+    from zhian.flows.refresh import ingest_flow
+
+    run = flow_run
+    valid_xlsx(run.inbox / "新到的警情.xlsx", tag="-new")
+    summary = ingest_flow(inbox=str(run.inbox), db=str(run.db))
+    assert summary["new_files"] == 1 and summary["rows_loaded"] == 2
+
+
+def test_monthly_report_flow_reports_the_previous_month(flow_run):
+    from zhian.flows.refresh import monthly_report_flow
+
+    run = flow_run
+    result = monthly_report_flow(inbox=str(run.inbox), db=str(run.db), out=str(run.out), today=dt.date(2022, 9, 1))
+    assert result["as_of"] == "2022-08-31" and result["report"].endswith("小区整治月报_2022年08月.xlsx")
+
+
+def test_no_phone_or_id_number_reaches_prefects_database(flow_run, prefect_harness):
+    run = flow_run
+    path = Path(prefect_harness.split("///", 1)[1])
+    con = duckdb.connect(str(run.db), read_only=True)
+    secrets = {
+        r[0]
+        for r in con.execute("""
+        select caller_phone from alerts where caller_phone is not null union select person_id from residents
+        union select phone from residents where phone is not null
+        union select value from rejected_rows where value is not null and length(value) >= 8
+    """).fetchall()
+    }
+    con.close()
+    assert len(secrets) > 1000
+    # every table, every text, as SQLite holds it (logs, parameters, states, artifacts)
+    with sqlite3.connect(path) as prefect_db:
+        tables = [r[0] for r in prefect_db.execute("select name from sqlite_master where type = 'table'")]
+        dumped = "\n".join(str(row) for table in tables for row in prefect_db.execute(f'select * from "{table}"'))
+    assert "ingest-summary" in dumped or "数据载入" in dumped  # the dump does hold what the flows wrote
+    assert secrets.isdisjoint(digit_windows(dumped))
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert secrets.isdisjoint(digit_windows(raw.decode("utf-8", "ignore")))
+
+
+def test_schedules_run_in_asia_shanghai_with_their_crons():
+    from zhian.flows.deployments import SCHEDULES, deployments, next_runs
+
+    assert {s.name: s.cron for s in SCHEDULES} == {"refresh": "*/30 8-18 * * 1-5", "monthly-report": "0 8 1 * *"}
+    built = deployments(Path("/in"), Path("/db.duckdb"), Path("/out"))
+    for deployment in built:
+        (schedule,) = deployment.schedules
+        assert schedule.schedule.timezone == "Asia/Shanghai"
+    monday_evening = dt.datetime(2026, 11, 23, 18, 45, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    refresh = next(s for s in SCHEDULES if s.name == "refresh")
+    assert next_runs(refresh, 1, monday_evening)[0].strftime("%Y-%m-%d %H:%M") == "2026-11-24 08:00"
+    monthly = next(s for s in SCHEDULES if s.name == "monthly-report")
+    assert next_runs(monthly, 1, monday_evening)[0].strftime("%Y-%m-%d %H:%M") == "2026-12-01 08:00"
+
+
+def test_schedules_command_lists_them_in_chinese():
+    result = subprocess.run([sys.executable, "-m", "zhian", "schedules"], capture_output=True, text=True)
+    assert result.returncode == 0 and "Asia/Shanghai" in result.stdout and "下次运行" in result.stdout
+
+
+def test_the_cli_path_does_not_import_prefect(tmp_path):
+    code = (
+        "import sys; from zhian.cli import main; main(['quality', '--db', sys.argv[1]]) ; "
+        "print('prefect' in sys.modules)"
+    )
+    db = tmp_path / "z.duckdb"
+    from zhian.pipeline.db import connect
+
+    connect(db).close()
+    result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
+    assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
