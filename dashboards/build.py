@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from zhian.pipeline import catalogue, metrics, wording
 from zhian.pipeline.ingest import KIND_LABELS
+from zhian.pipeline.permissions import atomic_file, shared_folder
 from zhian.pipeline.validate import RULE_NAMES
 
 from . import figures
@@ -216,11 +217,10 @@ def write_dashboard(
     con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date, rate_definition: str = "cohort"
 ) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    shared_folder(path.parent)
     html_text = render(con, as_of, rate_definition)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(html_text, encoding="utf-8")
-    temporary.replace(path)  # a reader never sees half a file
+    with atomic_file(path, shared=True) as temporary:  # masked: made to be handed on
+        temporary.write_text(html_text, encoding="utf-8")
     return path
 
 

@@ -28,6 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from zhian.pipeline import ingest as pipeline_ingest
 from zhian.pipeline import wording
 from zhian.pipeline.db import DatabaseBusy, connect
+from zhian.pipeline.permissions import keep_private, shared_folder
 from zhian.pipeline.settings import Settings
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -52,6 +53,7 @@ TASK_OPTIONS = {"cache_policy": NO_CACHE, "persist_result": False}
 
 @task(name="打开数据库", retries=6, retry_delay_seconds=20, retry_condition_fn=_busy, **TASK_OPTIONS)
 def open_database(db: str) -> duckdb.DuckDBPyConnection:
+    keep_private()  # the database, its WAL and the parse files: owner only (docs/security.md)
     return connect(Path(db))
 
 
@@ -210,7 +212,7 @@ def report_task(con, out: str, as_of: dt.date, rate_definition: str) -> str:
 def outputs_flow(db: str, out: str, as_of: dt.date | None = None, rate_definition: str = "cohort") -> dict:
     """The dashboard and the report of the month containing `as_of`, as of that date."""
     as_of = as_of or dt.datetime.now(TIMEZONE).date()
-    Path(out).mkdir(parents=True, exist_ok=True)
+    shared_folder(Path(out))
     con = open_database(db)
     try:
         dashboard = dashboard_task(con, out, as_of, rate_definition)
@@ -254,7 +256,7 @@ def monthly_report_flow(
     today = today or dt.datetime.now(TIMEZONE).date()
     as_of = previous_month_end(today)
     ingest_flow(inbox, db)
-    Path(out).mkdir(parents=True, exist_ok=True)
+    shared_folder(Path(out))
     con = open_database(db)
     try:
         path = report_task(con, out, as_of, rate_definition)

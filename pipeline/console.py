@@ -1,5 +1,6 @@
 """What the analyst reads in the terminal (Chinese). Counts and file names only: no row
-values, so nothing personal reaches a terminal log."""
+values, so nothing personal reaches a terminal log; every reason and note passes through
+`mask_text` in case it quotes a cell."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from .db import scalar
 from .ingest import FileReport, IngestReport, SheetReport
+from .masking import mask_text
 
 OUTCOME_WORDS = {
     "loaded": "已载入",
@@ -32,7 +34,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def sheet_line(sheet: SheetReport) -> str:
     if sheet.outcome == "skipped":
-        return f"    · 工作表「{sheet.sheet}」已跳过：{sheet.reason}"
+        return f"    · 工作表「{sheet.sheet}」已跳过：{mask_text(sheet.reason)}"
     parts = [
         f"    · 工作表「{sheet.sheet}」：{sheet.label}，表头在第{sheet.header_row}行",
         f"导出时间{sheet.export_at:%Y-%m-%d %H:%M}（{sheet.export_time_source}）" if sheet.export_at else None,
@@ -47,7 +49,7 @@ def sheet_line(sheet: SheetReport) -> str:
         parts.append("忽略" + "、".join(ignored))
     line = "，".join(p for p in parts if p)
     for note in sheet.notes:
-        line += f"\n        {note}"
+        line += f"\n        {mask_text(note)}"
     return line
 
 
@@ -56,10 +58,10 @@ def file_lines(report: FileReport) -> list[str]:
     if report.outcome in ("loaded", "partly_loaded"):
         head += f"（载入{report.rows_loaded}行，拒绝{report.rows_rejected}行，未归属小区{report.rows_unattributed}行）"
     if report.reason:
-        head += f" —— {report.reason}"
+        head += f" —— {mask_text(report.reason)}"
     lines = [head]
     for note in report.notes:
-        lines.append(f"    {note}")
+        lines.append(f"    {mask_text(note)}")
     if report.outcome not in ("unchanged", "duplicate"):
         lines.extend(sheet_line(s) for s in report.sheets)
     return lines
@@ -142,7 +144,7 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
             str(loaded or 0),
             str(rejected or 0),
             str(unattributed.get(name, 0)),
-            reason or "",
+            mask_text(reason) or "",
         )
     console.print(table)
 
@@ -152,7 +154,7 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     if skipped:
         console.print("\n跳过的工作表：")
         for name, sheet, notes in skipped:
-            console.print(f"  {name} / {sheet}：{notes}")
+            console.print(f"  {name} / {sheet}：{mask_text(notes)}")
 
     groups = con.execute(
         """
@@ -173,7 +175,7 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
                 console.print(f"  {name}")
                 current = name
             listed = "、".join(f"第{r}行" for r in first_rows)
-            console.print(f"    {reason}：{rows}行（工作表「{sheet}」，列“{column}”，如{listed}）")
+            console.print(f"    {mask_text(reason)}：{rows}行（工作表「{sheet}」，列“{column}”，如{listed}）")
     else:
         console.print("\n没有被拒绝的行。")
     counts = con.execute("""

@@ -20,8 +20,7 @@ import polars as pl
 MIN_DATE = dt.datetime(1990, 1, 1)
 MAX_DATE = dt.datetime(2100, 12, 31, 23, 59, 59)
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # Excel's 1900 date system, after the 1900 leap bug
-_SERIAL_MIN = (MIN_DATE - EXCEL_EPOCH).days
-_SERIAL_MAX = (MAX_DATE - EXCEL_EPOCH).days
+EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)  # old Mac Excel's 1904 date system
 
 _CANONICAL = "%Y-%m-%d %H:%M:%S%.f"
 
@@ -53,13 +52,15 @@ def _canonical_text(expr: pl.Expr) -> pl.Expr:
     return text
 
 
-def parse_datetime_expr(column: str) -> pl.Expr:
+def parse_datetime_expr(column: str, date1904: bool = False) -> pl.Expr:
     """Parsed naive datetime, or null where the text is empty, unparsable or implausible."""
     raw = pl.col(column)
     serial = raw.str.strip_chars().cast(pl.Float64, strict=False)
-    from_serial = pl.when(
-        raw.str.contains(r"^\s*\d{5}(\.\d+)?\s*$") & (serial >= _SERIAL_MIN) & (serial <= _SERIAL_MAX)
-    ).then(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64)))
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+    minimum, maximum = (MIN_DATE - epoch).days, (MAX_DATE - epoch).days
+    from_serial = pl.when(raw.str.contains(r"^\s*\d{5}(\.\d+)?\s*$") & (serial >= minimum) & (serial <= maximum)).then(
+        pl.lit(epoch) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
+    )
     parsed = _canonical_text(raw).str.to_datetime(_CANONICAL, strict=False, time_unit="us")
     value = pl.coalesce(from_serial, parsed)
     return pl.when((value >= MIN_DATE) & (value <= MAX_DATE)).then(value).otherwise(None)
@@ -92,7 +93,7 @@ def looks_like_twelve_hour_clock(hours: pl.Series, min_rows: int = 200) -> bool:
     return int(hours.max()) <= 12 and int(hours.min()) >= 0 and hours.n_unique() > 3
 
 
-def parse_datetime_series(raw: pl.Series) -> pl.Series:
+def parse_datetime_series(raw: pl.Series, date1904: bool = False) -> pl.Series:
     """`parse_datetime_expr` over a column, fast: the spelling calamine gives Excel date cells
     (`2022-07-01 08:30:00`) is parsed directly; only the other values go through the
     rewriting (measured 40× slower per value)."""
@@ -100,16 +101,19 @@ def parse_datetime_series(raw: pl.Series) -> pl.Series:
     need = fast.is_null() & raw.is_not_null()
     if need.any():
         index = need.arg_true()
-        slow = pl.DataFrame({"v": raw.gather(index)}).select(parse_datetime_expr("v")).to_series()
+        slow = pl.DataFrame({"v": raw.gather(index)}).select(parse_datetime_expr("v", date1904)).to_series()
         fast = fast.scatter(index, slow)
     in_range = (fast >= MIN_DATE) & (fast <= MAX_DATE)
     return pl.select(pl.when(in_range).then(fast).otherwise(None)).to_series().rename(raw.name)
 
 
-def with_datetimes(frame: pl.DataFrame, columns: dict[str, str], *, dates: bool = False) -> pl.DataFrame:
-    """Add parsed columns: {target: source text column}. `dates=True` keeps only the date."""
+def with_datetimes(
+    frame: pl.DataFrame, columns: dict[str, str], *, dates: bool = False, date1904: bool = False
+) -> pl.DataFrame:
+    """Add parsed columns: {target: source text column}. `dates=True` keeps only the date;
+    `date1904` reads serial numbers in the 1904 date system."""
     parsed = []
     for target, source in columns.items():
-        series = parse_datetime_series(frame[source]).alias(target)
+        series = parse_datetime_series(frame[source], date1904).alias(target)
         parsed.append(series.dt.date() if dates else series)
     return frame.with_columns(parsed)

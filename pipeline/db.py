@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.resources
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,22 +34,30 @@ def sql_text(relative: str) -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, *, read_only: bool = False, wait: float = 0) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the database. While another process holds it, retry for
+    up to `wait` seconds, then raise DatabaseBusy: never two writers."""
     path = Path(path)
     if read_only and not path.exists():
         raise DatabaseError(f"数据库文件不存在：{path}")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        text = str(error)
-        if "lock" in text.lower():
-            raise DatabaseBusy(f"数据库正被另一个程序使用（{path.name}），请等它结束后再试") from error
-        raise DatabaseError(f"无法打开数据库{path}：{text.splitlines()[0]}") from error
-    except duckdb.Error as error:
-        raise DatabaseError(f"无法打开数据库{path}：{str(error).splitlines()[0]}") from error
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            text = str(error)
+            if "lock" not in text.lower():
+                raise DatabaseError(f"无法打开数据库{path}：{text.splitlines()[0]}") from error
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(f"数据库正被另一个程序使用（{path.name}），请等它结束后再试") from error
+            time.sleep(0.5)
+        except duckdb.Error as error:
+            raise DatabaseError(f"无法打开数据库{path}：{str(error).splitlines()[0]}") from error
     if not read_only:
+        protect(path)
         con.execute(sql_text("schema/tables.sql"))
         con.execute(sql_text("schema/migrations.sql"))
         con.execute(
@@ -55,6 +65,14 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
             {"v": SCHEMA_VERSION},
         )
     return con
+
+
+def protect(path: Path) -> None:
+    """The database holds personal data: readable by its owner only (docs/security.md)."""
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(OSError):
+            if candidate.exists():
+                os.chmod(candidate, 0o600)
 
 
 @contextlib.contextmanager

@@ -169,6 +169,9 @@ def list_inbox(inbox: Path) -> tuple[list[Path], int]:
 def _classify_file(parsed: ParsedFile) -> list[tuple[ParsedSheet, Classification | Unclassified, pl.DataFrame]]:
     out = []
     for sheet in parsed.sheets:
+        if sheet.error:
+            out.append((sheet, Unclassified(sheet.error), pl.DataFrame()))
+            continue
         head = sheet.grid(n_rows=20)
         rows = [list(r) for r in head.iter_rows()]
         out.append((sheet, classify(rows, ALL_SPECS), head))
@@ -183,6 +186,7 @@ def _prepare_sheet(
     file_id: int,
     mtime: dt.datetime,
     settings: Settings,
+    date1904: bool = False,
 ) -> _Prepared:
     from .sources import registry
     from .sources.common import SheetContext, extract
@@ -233,6 +237,7 @@ def _prepare_sheet(
         fields=set(headers),
         settings=settings,
         notes=report.notes,
+        date1904=date1904,
     )
     module = _modules()[spec.kind]
     if spec.kind == "alerts":
@@ -254,6 +259,8 @@ def _prepare_sheet(
         if extra.height:
             valid = valid.filter(~pl.col("_row").is_in(extra["row_number"].unique().to_list()))
             rejected = pl.concat([rejected, extra.select(list(REJECTED_SCHEMA))])
+    if sheet.formula_gaps:
+        valid, rejected = _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, spec.kind)
     if spec.kind == "alerts" and valid.height and looks_like_twelve_hour_clock(valid["alarm_at"].dt.hour()):
         report.notes.append("警告：报警时间的小时数都不超过12，可能是不带上午/下午的12小时制，请核对原系统导出设置")
     report.rows_loaded = valid.height
@@ -272,6 +279,42 @@ def _prepare_sheet(
     if report.rows_read == 0:
         report.notes.append("只有表头，没有数据行")
     return _Prepared(report, spec.kind, table_frame, rejected)
+
+
+FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果（请在Excel中重新计算并保存后再放入）"
+
+
+def _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, kind):
+    """A formula cell saved without its value is read as empty by calamine: reject its row
+    rather than take the cell as blank (only cells of the columns zhian uses)."""
+    from .validate import REJECTED_SCHEMA
+
+    headers = {column.index: column.header for column in classification.columns}
+    present = set(frame["_row"].to_list())
+    gaps = sorted(
+        {(row, headers[column]) for row, column in sheet.formula_gaps if column in headers and row in present}
+    )
+    if not gaps:
+        return valid, rejected
+    extra = pl.DataFrame(
+        {
+            "source_file": [context.source_file] * len(gaps),
+            "sheet": [context.sheet] * len(gaps),
+            "row_number": [row for row, _ in gaps],
+            "column_name": [header for _, header in gaps],
+            "value": [None] * len(gaps),
+            "reason": [FORMULA_GAP_REASON] * len(gaps),
+            "kind": [kind] * len(gaps),
+            "file_id": [context.file_id] * len(gaps),
+            "rule": ["problem"] * len(gaps),
+        },
+        schema=REJECTED_SCHEMA,
+    )
+    valid = valid.filter(~pl.col("_row").is_in([row for row, _ in gaps]))
+    # the formula reason replaces the generic one ("missing", "not a date") for the same cell
+    explained = extra.select("row_number", "column_name")
+    rejected = rejected.join(explained, on=["row_number", "column_name"], how="anti", nulls_equal=True)
+    return valid, pl.concat([rejected, extra]).sort("row_number", "column_name")
 
 
 def _write_file(
@@ -466,6 +509,7 @@ def load_files(
                                 file_report.file_id,
                                 mtime,
                                 settings,
+                                parsed.date1904,
                             )
                         )
                 file_report.sheets = [p.report for p in prepared]

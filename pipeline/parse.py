@@ -36,7 +36,9 @@ CRASH_REASON = "解析该文件时读取进程异常退出（文件可能被恶�
 class ParsedSheet:
     name: str
     visibility: str
-    ipc_path: str
+    ipc_path: str | None
+    error: str | None = None
+    formula_gaps: list[tuple[int, int]] = field(default_factory=list)
 
     def grid(self, n_rows: int | None = None) -> pl.DataFrame:
         frame = pl.read_ipc(self.ipc_path, n_rows=n_rows)
@@ -50,6 +52,7 @@ class ParsedFile:
     sheets: list[ParsedSheet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # set when the whole file is rejected
+    date1904: bool = False
 
 
 def _init_worker(max_bytes: int) -> None:
@@ -81,10 +84,20 @@ def parse_file(path: str, out_dir: str, limits: Limits) -> dict:
         return {"error": "文件展开后超出内存上限，疑似恶意构造或过大，已拒绝"}
     sheets = []
     for sheet in workbook.sheets:
-        target = Path(out_dir) / f"{uuid.uuid4().hex}.arrow"
-        sheet.grid.write_ipc(target)
-        sheets.append({"name": sheet.name, "visibility": sheet.visibility, "ipc_path": str(target)})
-    payload = {"format": workbook.format, "sheets": sheets, "notes": workbook.notes}
+        target = None
+        if sheet.error is None:
+            target = Path(out_dir) / f"{uuid.uuid4().hex}.arrow"
+            sheet.grid.write_ipc(target)
+        sheets.append(
+            {
+                "name": sheet.name,
+                "visibility": sheet.visibility,
+                "ipc_path": str(target) if target else None,
+                "error": sheet.error,
+                "formula_gaps": sheet.formula_gaps,
+            }
+        )
+    payload = {"format": workbook.format, "sheets": sheets, "notes": workbook.notes, "date1904": workbook.date1904}
     del workbook
     _release_memory()
     return payload
@@ -149,6 +162,7 @@ class Parser:
             format=payload["format"],
             sheets=[ParsedSheet(**s) for s in payload["sheets"]],
             notes=payload["notes"],
+            date1904=payload["date1904"],
         )
 
     @property

@@ -45,6 +45,9 @@ class Sheet:
     name: str
     visibility: str  # visible, hidden, veryhidden
     grid: pl.DataFrame  # columns c0..cN, all strings
+    error: str | None = None  # the sheet could not be read (the others still are)
+    # cells holding a formula without a calculated value: (Excel row, grid column index)
+    formula_gaps: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Workbook:
     format: str  # xlsx, xls, csv, html, xml
     sheets: list[Sheet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    date1904: bool = False  # serial dates count from 1904 (old Mac Excel)
 
 
 class Unreadable(Exception):
@@ -156,6 +160,11 @@ def _check_zip(path: Path, limits: Limits) -> None:
                 if ratio > limits.max_ratio:
                     raise Unreadable(f"工作簿内部文件压缩比异常（{ratio:.0f}:1），疑似压缩炸弹，已拒绝")
         for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info.filename) as handle:
+                    head = handle.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise Unreadable("工作簿内部含有DTD/实体定义（可能是恶意构造的外部实体或实体炸弹），已拒绝")
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 _check_dimension(archive, info.filename, limits)
 
@@ -228,18 +237,80 @@ def _read_excel(path: Path, kind: str) -> Workbook:
     except Exception as error:  # calamine's messages are English and technical
         raise Unreadable(_excel_error(error, kind)) from error
     workbook = Workbook(format=kind)
+    details = _xlsx_details(path) if kind == "xlsx" else XlsxDetails()
+    workbook.date1904 = details.date1904
+    if details.date1904:
+        workbook.notes.append("工作簿使用1904日期系统，数字形式的日期已按1904年起算")
     for index, name in enumerate(reader.sheet_names):
         try:
             sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", schema_sample_rows=None)
             frame = sheet.to_polars()
             visibility = str(getattr(sheet, "visible", "visible"))
         except Exception as error:
-            workbook.notes.append(f"工作表「{name}」无法读取：{_excel_error(error, kind)}")
+            workbook.sheets.append(
+                Sheet(
+                    name=name,
+                    visibility="visible",
+                    grid=pl.DataFrame(),
+                    error=f"工作表无法读取：{_excel_error(error, kind)}",
+                )
+            )
             continue
         frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
         frame = frame.with_columns(pl.all().cast(pl.String))
-        workbook.sheets.append(Sheet(name=name, visibility=visibility, grid=frame))
+        workbook.sheets.append(
+            Sheet(name=name, visibility=visibility, grid=frame, formula_gaps=details.formula_gaps.get(name, []))
+        )
     return workbook
+
+
+@dataclass
+class XlsxDetails:
+    date1904: bool = False
+    formula_gaps: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+_FORMULA_SCAN_LIMIT = 50 * 1024 * 1024  # sheets larger than this are system exports: not scanned
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})\d+"')
+_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
+
+
+def _xlsx_details(path: Path) -> XlsxDetails:
+    """What calamine does not tell: the 1904 date system, and formula cells saved without a
+    calculated value (calamine reads them as empty; they are rejected, not taken as blank)."""
+    from defusedxml import ElementTree
+
+    details = XlsxDetails()
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        properties = workbook.find(f"{main}workbookPr")
+        details.date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+        targets = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            for rel in rels:
+                target = rel.get("Target", "")
+                targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/xl/") else "xl/" + target
+        for sheet in workbook.iter(f"{main}sheet"):
+            part = targets.get(sheet.get(relation))
+            if not part or part not in names or archive.getinfo(part).file_size > _FORMULA_SCAN_LIMIT:
+                continue
+            data = archive.read(part)
+            if b"<f" not in data:
+                continue
+            gaps = []
+            for match in _CELL.finditer(data):
+                body = match.group(3) or b""
+                if b"<f" in body and not _VALUE.search(body):
+                    gaps.append((match.group(1), int(match.group(2))))
+            if gaps:
+                first = min(_column_number(m.group(1)) for m in _CELL_REF.finditer(data))
+                details.formula_gaps[sheet.get("name")] = [(row, _column_number(col) - first) for col, row in gaps]
+    return details
 
 
 def _excel_error(error: Exception, kind: str) -> str:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import getpass
+import socket
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -31,6 +34,7 @@ from .db import sql_text
 from .ingest import KIND_LABELS
 from .masking import PERSONAL_COLUMNS, mask_text
 from .metrics import evaluate
+from .permissions import atomic_file, shared_folder
 from .sources.specs import ALL_SPECS
 from .text import split_code_name
 
@@ -106,11 +110,17 @@ def _named_styles(workbook: Workbook) -> None:
     )
 
 
+INTERNAL_MARK = "内部资料 注意保密"
+MAX_CELL_TEXT = 32000  # Excel refuses cells over 32,767 characters
+
+
 def put(
     sheet: Worksheet, row: int, column: int, value: object, number_format: str | None = None, style: str | None = None
 ):
     """Write one cell; text never becomes a formula."""
     cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
+        value = value[:MAX_CELL_TEXT] + "…（已截断）"
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"  # openpyxl would write "=…" as a formula
@@ -304,7 +314,9 @@ def mask_rejected_value(column_name: str | None, value: str | None) -> str | Non
     return mask_text(value)
 
 
-def _quality(sheet: Worksheet, files: pl.DataFrame, groups: pl.DataFrame, rejected: pl.DataFrame) -> None:
+def _quality(
+    sheet: Worksheet, files: pl.DataFrame, groups: pl.DataFrame, rejected: pl.DataFrame, internal: bool = False
+) -> None:
     bold = Font(name=FONT_NAME, size=12, bold=True)
     put(sheet, 1, 1, "一、各文件载入情况").font = bold
     rows = [
@@ -336,14 +348,16 @@ def _quality(sheet: Worksheet, files: pl.DataFrame, groups: pl.DataFrame, reject
         for r in groups.iter_rows(named=True)
     ]
     row = table(sheet, row + 1, ["文件", "数据", "列", "原因", "行数"], rows, {5: "0"}) + 1
-    put(sheet, row, 1, "三、被拒绝的行（个人信息已脱敏）").font = bold
+    put(
+        sheet, row, 1, "三、被拒绝的行（个人信息未脱敏）" if internal else "三、被拒绝的行（个人信息已脱敏）"
+    ).font = bold
     rows = [
         [
             r["source_file"],
             r["sheet"],
             r["row_number"],
             r["column_name"],
-            mask_rejected_value(r["column_name"], r["value"]),
+            r["value"] if internal else mask_rejected_value(r["column_name"], r["value"]),
             mask_text(r["reason"]),
         ]
         for r in rejected.iter_rows(named=True)
@@ -369,7 +383,33 @@ def _definitions(sheet: Worksheet) -> None:
     print_setup(sheet, "1:1")
 
 
-def build_workbook(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> Workbook:
+def _mark_internal(workbook: Workbook) -> None:
+    """Every sheet of an unmasked report says so: a red banner row, the print header and
+    footer, a red tab."""
+    for sheet in workbook.worksheets:
+        sheet.insert_rows(1)
+        banner = put(
+            sheet, 1, 1, f"【{INTERNAL_MARK}】本表含未脱敏的个人信息，仅供内部办案使用，不得外传", style="zhian-text"
+        )
+        banner.font = Font(name=FONT_NAME, size=12, bold=True, color="C62828")
+        sheet.sheet_properties.tabColor = "C62828"
+        sheet.oddHeader.center.text = INTERNAL_MARK
+        sheet.oddFooter.center.text = INTERNAL_MARK
+        if sheet.freeze_panes:
+            column = "".join(ch for ch in sheet.freeze_panes if ch.isalpha())
+            row = int("".join(ch for ch in sheet.freeze_panes if ch.isdigit()))
+            sheet.freeze_panes = f"{column}{row + 1}"
+        if sheet.print_title_rows:
+            first, last = (int(part.strip("$")) for part in sheet.print_title_rows.split(":"))
+            sheet.print_title_rows = f"{first + 1}:{last + 1}"
+        if sheet.auto_filter.ref:
+            sheet.auto_filter.ref = None
+            sheet.auto_filter.ref = f"A2:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+
+
+def build_workbook(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort", internal: bool = False
+) -> Workbook:
     evaluation = evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the trend
     results = con.sql("select * from metric_results order by campaign, compound, metric").pl()
     workbook = Workbook()
@@ -395,16 +435,42 @@ def build_workbook(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definiti
         _query(con, "quality_files"),
         _query(con, "rejection_groups"),
         _query(con, "rejected_rows"),
+        internal,
     )
     _definitions(workbook.create_sheet("口径说明"))
+    if internal:
+        _mark_internal(workbook)
     return workbook
 
 
-def write_report(con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date, rate_definition: str = "cohort") -> Path:
+def write_report(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    as_of: dt.date,
+    rate_definition: str = "cohort",
+    internal: bool = False,
+) -> Path:
+    """Write the report (masked). `internal=True` is the one way to get unmasked personal
+    data: every sheet is marked, the file is readable by its owner only, and the audit log
+    records who made it, when and where."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = build_workbook(con, as_of, rate_definition)
-    temporary = path.with_name(path.name + ".tmp")
-    workbook.save(temporary)
-    temporary.replace(path)
+    shared_folder(path.parent)
+    workbook = build_workbook(con, as_of, rate_definition, internal)
+    with atomic_file(path, shared=not internal) as temporary:
+        workbook.save(temporary)
+    if internal:
+        audit(con, "internal_report", f"{path.resolve()}（数据截至 {as_of.isoformat()}）")
     return path
+
+
+def audit(con: duckdb.DuckDBPyConnection, action: str, detail: str) -> None:
+    con.execute(
+        "insert into audit_log values ($at, $user, $host, $action, $detail)",
+        {
+            "at": dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0),
+            "user": getpass.getuser(),
+            "host": socket.gethostname(),
+            "action": action,
+            "detail": detail,
+        },
+    )

@@ -20,6 +20,8 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
 WIDTH_MAP = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "} | dict.fromkeys(ZERO_WIDTH, "")
 _TRANSLATION = str.maketrans(WIDTH_MAP)
 _SPACES_RE = re.compile(r"\s+")
+# Python's \s also matches the separators U+001C..U+001F; Rust's (polars) does not
+_SPACES_RUST = r"[\s\x1c-\x1f]+"
 
 # `0202-已立案`, `440100-广州市公安局`, `01 行政`: a code of digits/letters then a name.
 _CODE_NAME_RE = re.compile(r"^([A-Za-z]?\d{2,12})\s*[-－—_:：\s]\s*(\S.*)$")
@@ -39,7 +41,9 @@ def clean_expr(column: str | pl.Expr) -> pl.Expr:
     """The same as `clean`, vectorised."""
     expr = pl.col(column) if isinstance(column, str) else column
     expr = (
-        expr.str.replace_many(list(WIDTH_MAP), list(WIDTH_MAP.values())).str.replace_all(r"\s+", " ").str.strip_chars()
+        expr.str.replace_many(list(WIDTH_MAP), list(WIDTH_MAP.values()))
+        .str.replace_all(_SPACES_RUST, " ")
+        .str.strip_chars(" ")
     )
     return pl.when(expr.str.len_bytes() > 0).then(expr).otherwise(None)
 

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from zhian.fixtures.generator import generate
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import ingest
 from zhian.pipeline.settings import Settings
+
+# property tests: 300 examples each in CI; `pytest --hypothesis-profile thorough` runs 5,000
+settings.register_profile("ci", max_examples=300)
+settings.register_profile("thorough", max_examples=5000)
+settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser import chromium_path, open_page
 from tests.conftest import seed
+from tests.pii import digit_windows
 from zhian.dashboards import figures
 from zhian.dashboards.build import render, write_dashboard
 from zhian.pipeline import catalogue
@@ -72,16 +73,6 @@ def test_no_phone_or_id_number_of_the_demo_data_appears(demo_dashboard):
     con.close()
     assert len(secrets) > 1000
     assert secrets.isdisjoint(digit_windows(page))
-
-
-def digit_windows(text: str) -> set[str]:
-    """Every 8- to 18-character window of every run of digits (and X) in a text: a phone or
-    ID number anywhere in the page is one of them."""
-    windows = set()
-    for run in re.findall(r"[0-9Xx]{8,}", text):
-        for size in range(8, min(len(run), 18) + 1):
-            windows.update(run[i : i + size] for i in range(len(run) - size + 1))
-    return windows
 
 
 def test_every_campaign_compound_and_target_is_in_the_page(demo_dashboard):

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from tests.test_dashboard import digit_windows
+from tests.pii import digit_windows
 from zhian.fixtures.hostile import valid_xlsx
 
 pytestmark = pytest.mark.slow
@@ -157,3 +157,59 @@ def test_the_cli_path_does_not_import_prefect(tmp_path):
     connect(db).close()
     result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
     assert result.stdout.strip().endswith("False"), result.stdout + result.stderr
+
+
+def _attempts(flow_state) -> list[int]:
+    """How many times each task of a flow run ran (retries included)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_state.state_details.flow_run_id]))
+        )
+    return [run.run_count for run in runs]
+
+
+@pytest.fixture
+def open_probe():
+    """A flow around the flows' own `open_database` task (its retry rule), with a short delay."""
+    from prefect import flow
+
+    from zhian.flows.refresh import open_database
+
+    @flow(name="open-probe")
+    def probe(db: str) -> bool:
+        open_database.with_options(retry_delay_seconds=1)(db).close()
+        return True
+
+    return probe
+
+
+def test_the_flow_retries_while_another_process_holds_the_database(prefect_harness, open_probe, tmp_path):
+    db = tmp_path / "z.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect(r'{db}'); print('ok', flush=True); time.sleep(2)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        state = open_probe(str(db), return_state=True)
+    finally:
+        holder.wait()
+        holder.stdout.close()
+    assert state.is_completed()
+    assert max(_attempts(state)) >= 2  # the first attempt met the lock; a retry opened it
+
+
+def test_the_flow_does_not_retry_what_waiting_cannot_fix(prefect_harness, open_probe, tmp_path):
+    folder = tmp_path / "a-folder.duckdb"
+    folder.mkdir()  # not a database file: no retry will change that
+    state = open_probe(str(folder), return_state=True)
+    assert state.is_failed()
+    assert _attempts(state) == [1]

@@ -11,41 +11,11 @@ import duckdb
 import pytest
 
 from tests.conftest import copy_inbox
+from tests.dbcheck import consistent as _consistent
+from tests.dbcheck import fingerprint as _fingerprint
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import ingest
-
-TABLES = (
-    "alerts",
-    "alerts_history",
-    "cases",
-    "cases_history",
-    "residents",
-    "residents_history",
-    "compounds",
-    "compound_addresses",
-    "targets",
-    "rejected_rows",
-    "penalty_decisions",
-    "ingest_log",
-    "attribution_lookup",
-)
-
-
-def _fingerprint(path) -> dict[str, str]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        out = {}
-        for table in TABLES:
-            rows = con.execute(
-                f"select * exclude (file_id) from {table}"
-                if "file_id" in con.table(table).columns
-                else f"select * from {table}"
-            ).fetchall()
-            out[table] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
-        return out
-    finally:
-        con.close()
 
 
 def test_running_twice_changes_nothing(demo_inbox, tmp_path):
@@ -77,24 +47,6 @@ def _big_inbox(folder, files=4, rows=15000):
         ]
         write_xlsx(folder / f"警情{f}.xlsx", [SheetSpec("警情", header, data)])
     return folder
-
-
-def _consistent(path) -> None:
-    """Every file recorded as loaded has exactly its rows; nothing belongs to an unrecorded file."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        orphans = con.execute("""
-            select count(*) from alerts where file_id not in (select file_id from ingest_files)
-        """).fetchone()[0]
-        assert orphans == 0
-        for file_id, loaded in con.execute("select file_id, rows_loaded from ingest_files").fetchall():
-            present = con.execute("select count(*) from alerts where file_id = $f", {"f": file_id}).fetchone()[0]
-            present += con.execute("select count(*) from alerts_history where file_id = $f", {"f": file_id}).fetchone()[
-                0
-            ]
-            assert present == loaded
-    finally:
-        con.close()
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import run_ingest, seed, write_registry, write_sheet
-from tests.test_dashboard import digit_windows
+from tests.pii import digit_windows
 from zhian.pipeline import wording
 from zhian.pipeline.db import connect
 from zhian.pipeline.report import default_name, month_as_of, month_bounds, write_report

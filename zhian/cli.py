@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import os
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--inbox", type=Path, required=True, help="收件箱文件夹（放导出的Excel/CSV）")
         if db:
             p.add_argument("--db", type=Path, required=True, help="DuckDB数据库文件")
+            p.add_argument("--wait", type=float, default=0, help="数据库被另一个程序占用时最多等待的秒数（默认不等）")
         if config:
             p.add_argument("--config", type=Path, help="设置文件（TOML），默认用内置设置")
             p.add_argument("--workers", type=int, help="解析文件的进程数（默认1）")
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures.add_argument("--out", type=Path, required=True, help="输出文件夹")
     fixtures.add_argument("--seed", type=int, default=4)
     fixtures.add_argument("--scale", type=float, default=1.0, help="数据量倍数")
+    fixtures.add_argument("--hostile", action="store_true", help="改为生成恶意/损坏文件样本（用于测试）")
 
     metrics = sub.add_parser("metrics", help="计算并列出各整治目标的达成情况")
     common(metrics)
@@ -103,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--month", required=True, help="月份 YYYY-MM（本月则截至今天，否则截至该月最后一天）")
     report.add_argument("--out", type=Path, required=True, help="月报文件（.xlsx）")
     report.add_argument(
+        "--internal",
+        action="store_true",
+        help="内部办案用：不脱敏个人信息（每个工作表标注“内部资料 注意保密”，并记入审计日志）",
+    )
+    report.add_argument(
         "--rate-definition",
         choices=("cohort", "period"),
         default="cohort",
@@ -134,29 +142,47 @@ def _settings(args):
     return settings
 
 
+def _ingest(args, settings, parser, con) -> None:
+    from zhian.pipeline import console
+    from zhian.pipeline.ingest import ingest
+
+    with console.progress_bar(True) as progress:
+        report = ingest(args.inbox, con, settings, on_progress=progress, parser=parser)
+    console.print_ingest(report, str(args.db))
+
+
 def cmd_ingest(args) -> int:
     if not args.inbox.is_dir():
         raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
     settings = _settings(args)
-    from zhian.pipeline.ingest import ingest, open_parser
+    from zhian.pipeline.ingest import open_parser
+    from zhian.pipeline.timing import stage
 
     # the parse worker starts first and imports its modules while this process imports
     # the rest and opens the database (measured: a cold 200,000-row ingest 0.1 s faster)
-    from zhian.pipeline.timing import stage
-
     with stage("close parse workers"), open_parser(settings, warm=True) as parser:
-        from zhian.pipeline import console
         from zhian.pipeline.db import connect
 
-        con = connect(args.db)
+        con = connect(args.db, wait=args.wait)
         try:
-            with console.progress_bar(True) as progress:
-                report = ingest(args.inbox, con, settings, on_progress=progress, parser=parser)
-            console.print_ingest(report, str(args.db))
+            _ingest(args, settings, parser, con)
         finally:
             with stage("close database (checkpoint)"):
                 con.close()
     return 0
+
+
+def _writable_folder(folder: Path) -> None:
+    """Fail before any work when the output folder cannot be written."""
+    from zhian.pipeline.permissions import shared_folder
+
+    try:
+        shared_folder(folder)
+        probe = folder / ".zhian-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise CommandError(f"输出文件夹无法写入：{folder}（{error.strerror or error}）") from error
 
 
 def _prefect_environment() -> None:
@@ -219,25 +245,32 @@ def cmd_serve(args) -> int:
 def cmd_run(args) -> int:
     if getattr(args, "prefect", False):
         return cmd_run_prefect(args)
-    cmd_ingest(args)
-    from zhian.dashboards.build import default_name, write_dashboard
-    from zhian.pipeline import console
-    from zhian.pipeline.db import connect
-    from zhian.pipeline.metrics import evaluate
-    from zhian.pipeline.ranking import rank_compounds
-    from zhian.pipeline.report import default_name as report_name
-    from zhian.pipeline.report import write_report
+    if not args.inbox.is_dir():
+        raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
+    _writable_folder(args.out)
+    settings = _settings(args)
+    from zhian.pipeline.ingest import open_parser
 
-    args.out.mkdir(parents=True, exist_ok=True)
     as_of = args.as_of or dt.date.today()
-    con = connect(args.db)
-    try:
-        rank_compounds(con, as_of.year - 1)
-        evaluation = evaluate(con, as_of, args.rate_definition)
-        dashboard = write_dashboard(con, args.out / default_name(as_of), as_of, args.rate_definition)
-        report = write_report(con, args.out / report_name(as_of), as_of, args.rate_definition)
-    finally:
-        con.close()
+    # one connection for the whole run: no other writer can slip in between its steps
+    with open_parser(settings, warm=True) as parser:
+        from zhian.dashboards.build import default_name, write_dashboard
+        from zhian.pipeline import console
+        from zhian.pipeline.db import connect
+        from zhian.pipeline.metrics import evaluate
+        from zhian.pipeline.ranking import rank_compounds
+        from zhian.pipeline.report import default_name as report_name
+        from zhian.pipeline.report import write_report
+
+        con = connect(args.db, wait=args.wait)
+        try:
+            _ingest(args, settings, parser, con)
+            rank_compounds(con, as_of.year - 1)
+            evaluation = evaluate(con, as_of, args.rate_definition)
+            dashboard = write_dashboard(con, args.out / default_name(as_of), as_of, args.rate_definition)
+            report = write_report(con, args.out / report_name(as_of), as_of, args.rate_definition)
+        finally:
+            con.close()
     console.console.print()
     console.print_metrics(evaluation)
     console.console.print(f"\n看板：{dashboard}\n月报：{report}")
@@ -255,12 +288,18 @@ def cmd_report(args) -> int:
         as_of = month_as_of(args.month)
     except ValueError as error:
         raise CommandError(str(error)) from error
-    con = connect(args.db)
+    if args.internal:
+        console.err_console.print(
+            "注意：--internal 生成的月报含未脱敏的个人信息，仅供内部办案使用，不得外传；本次操作已记入审计日志。"
+        )
+    con = connect(args.db, wait=args.wait)
     try:
-        path = write_report(con, args.out, as_of, args.rate_definition)
+        path = write_report(con, args.out, as_of, args.rate_definition, internal=args.internal)
     finally:
         con.close()
-    console.console.print(f"月报：{path}（数据截至 {as_of.isoformat()}）")
+    console.console.print(
+        f"月报：{path}（数据截至 {as_of.isoformat()}）{'【内部资料 注意保密】' if args.internal else ''}"
+    )
     return 0
 
 
@@ -272,7 +311,7 @@ def cmd_dashboard(args) -> int:
     if not args.db.exists():
         raise CommandError(f"数据库文件不存在：{args.db}")
     as_of = args.as_of or dt.date.today()
-    con = connect(args.db)
+    con = connect(args.db, wait=args.wait)
     try:
         path = write_dashboard(con, args.out, as_of, args.rate_definition)
     finally:
@@ -288,7 +327,7 @@ def cmd_metrics(args) -> int:
 
     if not args.db.exists():
         raise CommandError(f"数据库文件不存在：{args.db}")
-    con = connect(args.db)
+    con = connect(args.db, wait=args.wait)
     try:
         evaluation = evaluate(con, args.as_of or dt.date.today(), args.rate_definition)
     finally:
@@ -304,7 +343,7 @@ def cmd_rank(args) -> int:
 
     if not args.db.exists():
         raise CommandError(f"数据库文件不存在：{args.db}")
-    con = connect(args.db)
+    con = connect(args.db, wait=args.wait)
     try:
         frame = rank_compounds(con, args.year, args.per_1000)
     finally:
@@ -329,6 +368,13 @@ def cmd_fixtures(args) -> int:
     from zhian.fixtures.generator import generate
     from zhian.pipeline.console import console
 
+    if args.hostile:
+        from zhian.fixtures.hostile import write_everything
+
+        expected = write_everything(args.out)
+        console.print(f"已生成恶意/损坏文件样本{len(expected)}个：{args.out}")
+        return 0
+
     manifest = generate(args.out, seed=args.seed, scale=args.scale)
     console.print(
         f"已生成演示收件箱：{args.out}（{len(manifest.files)}个文件，埋设的数据问题{len(manifest.plants)}处，"
@@ -345,17 +391,12 @@ def cmd_demo(args) -> int:
     inbox, out, db = root / "inbox", root / "out", root / "zhian.duckdb"
     generate(inbox)
     console.print(f"演示收件箱：{inbox}")
-    run_args = argparse.Namespace(
-        inbox=inbox,
-        db=db,
-        out=out,
-        as_of=DEMO_AS_OF,
-        config=None,
-        workers=None,
-        rate_definition="cohort",
-        prefect=False,
+    # through the parser, so the run gets every option's default
+    cmd_run(
+        build_parser().parse_args(
+            ["run", "--inbox", str(inbox), "--db", str(db), "--out", str(out), "--as-of", DEMO_AS_OF.isoformat()]
+        )
     )
-    cmd_run(run_args)
     console.print(f"\n数据库：{db}\n输出文件夹：{out}")
     return 0
 
@@ -375,26 +416,61 @@ COMMANDS = {
 }
 
 
+OS_ERRORS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EFBIG: "文件超出系统允许的大小",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "只读文件系统",
+}
+
+
+def _say(text: str) -> None:
+    """One line on stderr; an ID or phone number an error happens to quote is masked."""
+    from zhian.pipeline.masking import mask_text
+
+    print(mask_text(text), file=sys.stderr)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error)
+    return text.splitlines()[0] if text else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from zhian.pipeline.db import DatabaseBusy, DatabaseError
+    from zhian.pipeline.permissions import keep_private
+
+    keep_private()  # what zhian creates is owner-only unless made to be shared (docs/security.md)
 
     try:
         return COMMANDS[args.command](args)
     except (CommandError, DatabaseBusy, DatabaseError, FileNotFoundError) as error:
-        print(f"zhian：无法运行：{error}", file=sys.stderr)
+        _say(f"zhian：无法运行：{error}")
+        return USAGE_ERROR
+    except OSError as error:  # disk full, a folder that cannot be written …
+        where = f"：{error.filename}" if getattr(error, "filename", None) else ""
+        why = OS_ERRORS.get(error.errno, error.strerror or str(error))
+        _say(f"zhian：无法运行：文件写入失败{where}（{why}）；数据库中已完成的步骤不受影响")
         return USAGE_ERROR
     except KeyboardInterrupt:
-        print("zhian：已中断（已完成的文件已完整载入，未完成的文件没有留下任何数据）", file=sys.stderr)
+        _say("zhian：已中断（已完成的文件已完整载入，未完成的文件没有留下任何数据）")
         return 130
     except Exception as error:  # one line for the analyst; the traceback for developers
         if os.environ.get("ZHIAN_DEBUG"):
             raise
-        print(
-            f"zhian：运行失败：{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-            "（设置 ZHIAN_DEBUG=1 可查看详细信息）",
-            file=sys.stderr,
-        )
+        text = str(error)
+        if type(error).__module__.startswith("_duckdb") and (
+            type(error).__name__ == "IOException"
+            or any(w in text for w in ("Could not write", "No space left", "File too large", "Disk full"))
+        ):
+            _say(
+                f"zhian：无法运行：数据库写入失败（磁盘已满或没有写入权限？）：{_first_line(error)}；未完成的步骤已整体撤销"
+            )
+            return USAGE_ERROR
+        _say(f"zhian：运行失败：{type(error).__name__}: {_first_line(error)}（设置 ZHIAN_DEBUG=1 可查看详细信息）")
         return 1
 
 

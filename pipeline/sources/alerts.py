@@ -175,7 +175,7 @@ def normalise(
         lambda *values: classify_alert(table, *values),
         _CLASSIFICATION_SCHEMA,
     )
-    frame = with_datetimes(frame, {"alarm_at": RAW + "alarm_at"})
+    frame = with_datetimes(frame, {"alarm_at": RAW + "alarm_at"}, date1904=context.date1904)
     frame = frame.with_columns(
         pl.col("alert_id").str.replace_all(" ", "").str.to_uppercase().alias("alert_id"),
         boolean_expr("is_major"),

@@ -231,7 +231,9 @@ def normalise(
     frame = _decide_kind(frame, context)
     code_names = case_code_names()
     frame = with_datetimes(
-        frame, {f: RAW + f for f in ("occurred_at", "filed_at", "accepted_at", "solved_at", "closed_at", "punished_at")}
+        frame,
+        {f: RAW + f for f in ("occurred_at", "filed_at", "accepted_at", "solved_at", "closed_at", "punished_at")},
+        date1904=context.date1904,
     )
     frame = frame.with_columns(
         pl.when(pl.col("case_kind") == "criminal")

@@ -30,6 +30,7 @@ class SheetContext:
     fields: set[str]  # fields the sheet has a column for
     settings: Any = None
     notes: list[str] = field(default_factory=list)
+    date1904: bool = False  # the workbook counts serial dates from 1904
 
     def header(self, field_name: str) -> str:
         return self.headers.get(field_name, field_name)

@@ -40,7 +40,7 @@ VOID_WORDS = r"作废|撤销|退回|无效|注销|删除"
 def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     frame = keep_raw(frame, FIELDS)
     penalties = {v: bool(is_penalty(v)) for v in frame["penalty_type"].unique().to_list() if v is not None}
-    frame = with_datetimes(frame, {"approved_at": RAW + "approved_at"})
+    frame = with_datetimes(frame, {"approved_at": RAW + "approved_at"}, date1904=context.date1904)
     frame = frame.with_columns(
         pl.col("case_id").str.replace_all(" ", "").str.to_uppercase(),
         pl.col("penalty_type").replace_strict(penalties, default=None, return_dtype=pl.Boolean).alias("is_penalty"),

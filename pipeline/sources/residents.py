@@ -135,8 +135,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext, verified_time_means_ac
         context.notes.append("只有户籍地址、没有居住地址：户籍地址不用于归属小区")
     verifications = {v: verification(v) for v in frame["verification"].unique().to_list() if v is not None}
     verified = pl.col("verification").replace_strict(verifications, default=None, return_dtype=pl.String)
-    frame = with_datetimes(frame, {"registered_at": RAW + "registered_at"}, dates=True)
-    frame = with_datetimes(frame, {"verified_at": RAW + "verified_at"})
+    frame = with_datetimes(frame, {"registered_at": RAW + "registered_at"}, dates=True, date1904=context.date1904)
+    frame = with_datetimes(frame, {"verified_at": RAW + "verified_at"}, date1904=context.date1904)
     no_result = "准确" if verified_time_means_accurate else "未核查"
     return frame.with_columns(
         pl.when(pl.col(RAW + "verification").is_null())

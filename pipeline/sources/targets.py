@@ -75,7 +75,9 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
             PROBLEM + "target": pl.String,
         },
     )
-    frame = with_datetimes(frame, {"start_date": RAW + "start_date", "end_date": RAW + "end_date"}, dates=True)
+    frame = with_datetimes(
+        frame, {"start_date": RAW + "start_date", "end_date": RAW + "end_date"}, dates=True, date1904=context.date1904
+    )
     frame = frame.with_columns(
         pl.col("metric").alias("metric_raw"),
         pl.col("target").alias("target_raw"),

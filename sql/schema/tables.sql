@@ -353,3 +353,12 @@ create or replace view metric_results as
     from metric_history as history
     join metric_evaluations as evaluations using (evaluation_id)
     where history.evaluation_id = (select max(evaluation_id) from metric_evaluations);
+
+-- who produced unmasked personal data, when, and what (zhian report --internal)
+create table if not exists audit_log (
+    happened_at timestamp,
+    os_user varchar,
+    host varchar,
+    action varchar,
+    detail varchar
+);

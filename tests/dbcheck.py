@@ -1,0 +1,84 @@
+"""Database checks shared by the fault tests: a fingerprint of every loaded table (equal
+fingerprints = same data, whatever the file ids), and the consistency of a database a run
+was killed or starved in."""
+
+import hashlib
+
+import duckdb
+
+TABLES = (
+    "alerts",
+    "alerts_history",
+    "cases",
+    "cases_history",
+    "residents",
+    "residents_history",
+    "compounds",
+    "compound_addresses",
+    "targets",
+    "rejected_rows",
+    "penalty_decisions",
+    "ingest_log",
+    "attribution_lookup",
+)
+
+
+def fingerprint(path) -> dict[str, str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for table in TABLES:
+            columns = con.table(table).columns
+            ids = [c for c in ("file_id", "superseded_by_file_id") if c in columns]
+            # file ids are not the same from run to run: compare the files' names instead
+            names = "".join(
+                f", (select source_file from ingest_files as f where f.file_id = t.{c}) as {c}_name" for c in ids
+            )
+            exclude = f" exclude ({', '.join(ids)})" if ids else ""
+            rows = con.execute(f"select *{exclude}{names} from {table} as t").fetchall()
+            out[table] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+        return out
+    finally:
+        con.close()
+
+
+# where a file's loaded rows go (current versions and superseded ones)
+LOADED = (
+    "alerts",
+    "alerts_history",
+    "cases",
+    "cases_history",
+    "residents",
+    "residents_history",
+    "penalty_decisions",
+    "penalty_decisions_history",
+    "registry_rows",
+    "target_rows",
+)
+
+
+def consistent(path) -> None:
+    """Every file recorded in ingest_files has exactly its loaded and rejected rows; no row
+    belongs to an unrecorded file (a failed or killed load left nothing behind)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        union = " union all ".join(f"select file_id from {table}" for table in LOADED)
+        rows = con.execute(f"""
+            with loaded as (select file_id, count(*) as n from ({union}) group by file_id),
+                 rejected as (select file_id, count(distinct (sheet, row_number)) as n
+                              from rejected_rows group by file_id)
+            select files.file_id, files.rows_loaded, files.rows_rejected,
+                   coalesce(loaded.n, 0), coalesce(rejected.n, 0)
+            from ingest_files as files
+            left join loaded using (file_id)
+            left join rejected using (file_id)
+        """).fetchall()
+        for file_id, rows_loaded, rows_rejected, loaded, rejected in rows:
+            assert (loaded, rejected) == (rows_loaded, rows_rejected), file_id
+        orphans = con.execute(f"""
+            select count(*) from ({union} union all select file_id from rejected_rows)
+            where file_id not in (select file_id from ingest_files)
+        """).fetchone()[0]
+        assert orphans == 0
+    finally:
+        con.close()
