@@ -30,3 +30,18 @@ def test_every_sql_family_and_records_file_is_named_in_the_metrics_page():
         "compound_ranking.sql",
     ):
         assert family in page
+
+
+def test_every_test_the_security_page_names_exists():
+    import ast
+    import re
+
+    page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", page)
+    assert len(named) > 40
+    defined: dict[str, set[str]] = {}
+    for path, name in named:
+        if path not in defined:
+            tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+            defined[path] = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        assert name in defined[path], f"{path}::{name}"
