@@ -30,8 +30,9 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) ->
     con.register(name, frame.to_arrow())
 
 
-def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, file_id: int) -> None:
-    """Merge one sheet's valid rows into `table` and `<table>_history`."""
+def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Merge valid rows — of one file or of a batch of files, in load order, each row with
+    its file's id — into `table` and `<table>_history`."""
     if frame.height == 0:
         return
     key = VERSIONED[table]
@@ -49,19 +50,21 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         )
 
     frame = frame.select(columns)
-    # several versions of one id in the same sheet (one export time): the later row wins
+    # several versions of one id among the incoming rows: the newest export wins, then the
+    # later file, sheet and row (the frame is in load order)
     latest = frame
-    if frame[key].is_duplicated().any():  # checked first: deduplicating copies every column
-        latest = frame.unique(subset=[key], keep="last", maintain_order=True)
-        earlier = frame.join(latest.select(key, "source_row"), on=[key, "source_row"], how="anti")
-        _register(con, "earlier", earlier)
-        con.execute(
-            f"""
-            insert into {history} ({history_columns})
-            select {as_history("earlier", "$file_id")} from earlier
-        """,
-            {"file_id": file_id},
+    if frame[key].is_duplicated().any():  # checked first: ranking copies every column
+        ranked = frame.with_row_index("_seq").sort(key, "export_at", "_seq")
+        winner = ranked[key].is_last_distinct()
+        latest = ranked.filter(winner).sort("_seq").drop("_seq")
+        earlier = ranked.filter(~winner).join(
+            latest.select(key, pl.col("file_id").alias("_winner_file_id")), on=key, how="left"
         )
+        _register(con, "earlier", earlier)
+        con.execute(f"""
+            insert into {history} ({history_columns})
+            select {as_history("earlier", "earlier._winner_file_id")} from earlier
+        """)
         con.unregister("earlier")
     _register(con, "incoming", latest)
     # the current version, if older than the incoming one, moves to history
@@ -69,16 +72,13 @@ def load_versioned(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         (incoming.export_at > current.export_at
          or (incoming.export_at = current.export_at and incoming.file_id > current.file_id))
     """
-    con.execute(
-        f"""
+    con.execute(f"""
         insert into {history} ({history_columns})
-        select current.*, $file_id
+        select current.*, incoming.file_id
         from {table} as current
         join incoming on incoming.{key} = current.{key}
         where {newer}
-    """,
-        {"file_id": file_id},
-    )
+    """)
     con.execute(f"""
         delete from {table} as current
         using incoming

@@ -1,12 +1,16 @@
-"""Parsing inbox files in child processes, so that no file can take the run down.
+"""Preparing inbox files in child processes, so that no file can take the run down and
+the work spreads over `--workers` processes.
 
 calamine (behind fastexcel) aborts the whole process when a 5 KB .xlsx declares a cell at
 XFD1048576: it tries to allocate a dense range of hundreds of GB. A hostile or broken
-file may also exhaust memory in other ways. Each file is therefore parsed in a worker
-process with an address-space limit; the worker writes every sheet as an Arrow IPC file
-into a private temporary folder and returns only its metadata. If a worker dies, the
-files it was parsing are retried one by one in a fresh worker to find the culprit, which
-is reported; the other files still load.
+file may also exhaust memory in other ways. Each file is therefore read, classified,
+normalised and validated (prepare.py) in a worker process with an address-space limit;
+the worker writes the frames as Arrow IPC files into a private temporary folder and
+returns the reports. If a worker dies, the files it was working on are retried one by one
+in a fresh worker to find the culprit, which is reported; the other files still load.
+
+Threads would share one process: calamine releases the GIL, but one abort would end the
+run. Processes cost the IPC hand-over (measured in benchmarks/scale.py).
 
 Workers are started lazily (a re-run on an unchanged inbox starts none).
 """
@@ -15,44 +19,30 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import datetime as dt
 import gc
 import multiprocessing
 import os
-import uuid
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
-from .read import Limits, Unreadable, read_workbook
+from .prepare import PreparedFile, prepare_file, warm_imports
+from .settings import Settings
 
 CRASH_REASON = "解析该文件时读取进程异常退出（文件可能被恶意构造或严重损坏，例如声明了超大的单元格范围），已拒绝"
 
 
-@dataclass
-class ParsedSheet:
-    name: str
-    visibility: str
-    ipc_path: str | None
-    error: str | None = None
-    formula_gaps: list[tuple[int, int]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Job:
+    """One file to prepare: where it is, the name it is reported under, its modification
+    time (the export time when the sheet has none)."""
 
-    def grid(self, n_rows: int | None = None) -> pl.DataFrame:
-        frame = pl.read_ipc(self.ipc_path, n_rows=n_rows)
-        return frame
-
-
-@dataclass
-class ParsedFile:
     path: Path
-    format: str | None = None
-    sheets: list[ParsedSheet] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    error: str | None = None  # set when the whole file is rejected
-    date1904: bool = False
+    source_file: str
+    mtime: dt.datetime
 
 
 def _init_worker(max_bytes: int) -> None:
@@ -70,37 +60,21 @@ def _init_worker(max_bytes: int) -> None:
     os.close(devnull)
 
 
-def _noop() -> None:
-    return None
+def _warm() -> None:
+    warm_imports()
 
 
-def parse_file(path: str, out_dir: str, limits: Limits) -> dict:
-    """Runs in the worker: parse one file, write its sheets as IPC files, return metadata."""
+RELEASE_AFTER_BYTES = 5 * 1024 * 1024
+
+
+def _prepare(job: Job, settings: Settings, out_dir: str) -> PreparedFile:
+    """Runs in the worker."""
     try:
-        workbook = read_workbook(Path(path), limits)
-    except Unreadable as error:
-        return {"error": str(error)}
-    except MemoryError:
-        return {"error": "文件展开后超出内存上限，疑似恶意构造或过大，已拒绝"}
-    sheets = []
-    for sheet in workbook.sheets:
-        target = None
-        if sheet.error is None:
-            target = Path(out_dir) / f"{uuid.uuid4().hex}.arrow"
-            sheet.grid.write_ipc(target)
-        sheets.append(
-            {
-                "name": sheet.name,
-                "visibility": sheet.visibility,
-                "ipc_path": str(target) if target else None,
-                "error": sheet.error,
-                "formula_gaps": sheet.formula_gaps,
-            }
-        )
-    payload = {"format": workbook.format, "sheets": sheets, "notes": workbook.notes, "date1904": workbook.date1904}
-    del workbook
-    _release_memory()
-    return payload
+        return prepare_file(job.path, job.source_file, job.mtime, settings, Path(out_dir))
+    finally:
+        # after a large file only: a full collection costs ~50 ms once pandas is imported
+        if job.path.stat().st_size > RELEASE_AFTER_BYTES:
+            _release_memory()
 
 
 def _release_memory() -> None:
@@ -121,12 +95,12 @@ def default_memory_limit() -> int:
 
 
 class Parser:
-    """A pool of parse workers. Use as a context manager."""
+    """A pool of workers that prepare files. Use as a context manager."""
 
-    def __init__(self, out_dir: Path, workers: int = 1, limits: Limits | None = None, memory_limit: int | None = None):
+    def __init__(self, out_dir: Path, settings: Settings, workers: int = 1, memory_limit: int | None = None):
         self.out_dir = out_dir
+        self.settings = settings
         self.workers = max(1, workers)
-        self.limits = limits or Limits()
         self.memory_limit = memory_limit or default_memory_limit()
         self._pool: ProcessPoolExecutor | None = None
 
@@ -154,61 +128,54 @@ class Parser:
             self._pool = self._new_pool(self.workers)
         return self._pool
 
-    def _result(self, path: Path, payload: dict) -> ParsedFile:
-        if "error" in payload:
-            return ParsedFile(path=path, error=payload["error"])
-        return ParsedFile(
-            path=path,
-            format=payload["format"],
-            sheets=[ParsedSheet(**s) for s in payload["sheets"]],
-            notes=payload["notes"],
-            date1904=payload["date1904"],
-        )
-
     @property
     def started(self) -> bool:
         return self._pool is not None
 
     def warm(self) -> None:
-        """Start the workers now (they import their modules while the caller does other
-        work): a cold run overlaps the worker's start-up with its own."""
+        """Start the workers now; they import their modules (pandera: ~0.4 s) while the
+        caller hashes the inbox and opens the database."""
         pool = self._pool_for()
         for _ in range(self.workers):
-            pool.submit(_noop)
+            pool.submit(_warm)
 
-    def start(self, paths: Iterable[Path]) -> dict[Future, Path]:
+    def start(self, jobs: Iterable[Job]) -> dict[Future, Job]:
         """Submit every file; collect the results with `results`."""
         pool = self._pool_for()
-        return {pool.submit(parse_file, str(p), str(self.out_dir), self.limits): p for p in paths}
+        return {pool.submit(_prepare, job, self.settings, str(self.out_dir)): job for job in jobs}
 
-    def results(self, jobs: dict[Future, Path]) -> Iterable[ParsedFile]:
-        """One ParsedFile per submitted path, in completion order."""
-        suspects: list[Path] = []
-        not_done = set(jobs)
+    def results(self, futures: dict[Future, Job]) -> Iterable[PreparedFile]:
+        """One PreparedFile per submitted job, in completion order."""
+        suspects: list[Job] = []
+        not_done = set(futures)
         while not_done:
             done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
             for future in done:
                 try:
-                    payload = future.result()
+                    yield future.result()
                 except BrokenProcessPool:
-                    suspects.append(jobs[future])  # every file in flight when a worker died
-                    continue
-                yield self._result(jobs[future], payload)
+                    suspects.append(futures[future])  # every file in flight when a worker died
         if suspects:
             self._pool = None  # the broken pool's workers are gone
-            for path in suspects:  # alone, only the culprit crashes again
-                yield self._parse_alone(path)
+            yield from self._one_by_one(suspects)
 
-    def parse(self, paths: Iterable[Path]) -> Iterable[ParsedFile]:
-        """Yield one ParsedFile per path, in completion order."""
-        yield from self.results(self.start(paths))
+    def prepare(self, jobs: Iterable[Job]) -> Iterable[PreparedFile]:
+        """Yield one PreparedFile per job, in completion order."""
+        yield from self.results(self.start(jobs))
 
-    def _parse_alone(self, path: Path) -> ParsedFile:
-        pool = self._new_pool(1)
+    def _one_by_one(self, jobs: list[Job]) -> Iterable[PreparedFile]:
+        """Every file that was in flight or queued when a worker died, alone in a
+        one-worker pool: only the culprit crashes it again (then a fresh pool goes on)."""
+        pool = None
         try:
-            payload = pool.submit(parse_file, str(path), str(self.out_dir), self.limits).result()
-            return self._result(path, payload)
-        except BrokenProcessPool:
-            return ParsedFile(path=path, error=CRASH_REASON)
+            for job in jobs:
+                pool = pool or self._new_pool(1)
+                try:
+                    yield pool.submit(_prepare, job, self.settings, str(self.out_dir)).result()
+                except BrokenProcessPool:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = None
+                    yield PreparedFile(path=job.path, error=CRASH_REASON)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)

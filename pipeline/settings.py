@@ -40,6 +40,8 @@ class Settings:
     economic_frauds: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS
     verified_time_means_accurate: bool = False
     workers: int = 1
+    load_batch_rows: int = 500_000
+    load_batch_files: int = 500
     limits: Limits = field(default_factory=Limits)
 
     @classmethod

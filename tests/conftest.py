@@ -4,6 +4,7 @@ database, and helpers that write small workbooks with the fixture writers."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ from zhian.fixtures.generator import generate
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import ingest
+from zhian.pipeline.parse import Parser
 from zhian.pipeline.settings import Settings
 
 # property tests: 300 examples each in CI; `pytest --hypothesis-profile thorough` runs 5,000
@@ -70,8 +72,26 @@ def write_sheet(inbox: Path, name: str, header: list[str], rows: list[list], **s
     return path
 
 
+_shared_parser: Parser | None = None
+
+
 def run_ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings | None = None):
-    return ingest(inbox, con, settings)
+    """`ingest`; with the default settings, on one worker pool kept for the whole session
+    (a fresh worker imports pandera: ~0.6 s a test otherwise)."""
+    global _shared_parser
+    if settings is not None:
+        return ingest(inbox, con, settings)
+    if _shared_parser is None:
+        _shared_parser = Parser(Path(tempfile.mkdtemp(prefix="zhian-tests-")), Settings())
+    return ingest(inbox, con, parser=_shared_parser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_shared_parser():
+    yield
+    if _shared_parser is not None:
+        _shared_parser.close()
+        shutil.rmtree(_shared_parser.out_dir, ignore_errors=True)
 
 
 REGISTRY_HEADER = ["小区名称", "详细地址", "所属社区", "实有人口底数", "别名"]

@@ -1,0 +1,72 @@
+"""What the ingest says about each file and sheet: the reports the terminal, the database
+(`ingest_files`, `ingest_log`), the dashboard and the monthly report are made from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .sources.specs import ALL_SPECS
+
+KIND_LABELS = {spec.kind: spec.label for spec in ALL_SPECS}
+
+
+@dataclass
+class SheetReport:
+    sheet: str | None
+    visibility: str = "visible"
+    kind: str | None = None
+    header_row: int | None = None  # 1-based
+    export_at: dt.datetime | None = None
+    export_time_source: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_blank: int = 0
+    rows_total: int = 0
+    outcome: str = "loaded"  # loaded, skipped
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind or "", "")
+
+
+@dataclass
+class FileReport:
+    source_file: str
+    content_hash: str | None = None
+    format: str | None = None
+    outcome: str = "loaded"  # loaded, partly_loaded, rejected, skipped, unchanged, duplicate
+    reason: str | None = None
+    sheets: list[SheetReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    file_id: int | None = None
+    rows_unattributed: int = 0
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(s.rows_loaded for s in self.sheets)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.sheets)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def rows_ignored(self) -> int:
+        return sum(s.rows_blank + s.rows_total for s in self.sheets)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    ignored_files: int = 0  # Office lock files (~$…) and hidden files, skipped silently
+
+    @property
+    def new_files(self) -> list[FileReport]:
+        return [f for f in self.files if f.outcome not in ("unchanged", "duplicate")]
