@@ -21,7 +21,7 @@ import plotly.offline
 import polars as pl
 from markupsafe import Markup
 
-from zhian.pipeline import catalogue, metrics, wording
+from zhian.pipeline import catalogue, metrics, scope, wording
 from zhian.pipeline.ingest import KIND_LABELS
 from zhian.pipeline.permissions import atomic_file, shared_folder
 from zhian.pipeline.validate import RULE_NAMES
@@ -176,9 +176,21 @@ def _quality(con: duckdb.DuckDBPyConnection) -> dict:
     return {"sources": sources, "reasons": reasons, "files": files}
 
 
-def render(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> str:
-    """Evaluate every target as of `as_of` and render the page."""
-    evaluation = metrics.evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the charts
+def render(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    rate_definition: str = "cohort",
+    *,
+    station: str | None = None,
+    evaluation: metrics.Evaluation | None = None,
+    plotly_src: str | None = None,
+) -> str:
+    """Evaluate every target as of `as_of` (or reuse the run's `evaluation`) and render the
+    page — for one station when `station` is given. plotly.js is inlined, or, with
+    `plotly_src`, loaded from that relative path (one shared copy beside many pages)."""
+    if evaluation is None:
+        evaluation = metrics.evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the charts
+    scope.apply(con, station)
     results = query(con, "results")
     daily = query(con, "cumulative")
     trend = query(con, "monthly_trend", {"as_of": as_of})
@@ -198,7 +210,7 @@ def render(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str 
         rate_definition="当期（按立案/受理时间）" if rate_definition == "cohort" else "期间（按破案/结案时间）",
         freshness=freshness,
         campaigns=_campaigns(results, daily, trend),
-        problems=evaluation.problems.to_dicts(),
+        problems=evaluation.problems.to_dicts() if station is None else [],  # the bureau-wide list
         ranking=ranking.to_dicts(),
         ranking_year=ranking["year"][0] if ranking.height else None,
         ranking_plot=ranking_plot,
@@ -207,18 +219,27 @@ def render(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str 
             {"name": m.name, "kind": catalogue.KIND_NAMES[m.kind], "definition": m.definition}
             for m in catalogue.CATALOGUE
         ],
-        plotly_js=Markup(plotly.offline.get_plotlyjs()),
+        plotly_js=None if plotly_src else Markup(plotly.offline.get_plotlyjs()),
+        plotly_src=plotly_src,
+        station=station,
         font=figures.FONT,
         colors=figures.STATUS_COLORS,
     )
 
 
 def write_dashboard(
-    con: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date, rate_definition: str = "cohort"
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    as_of: dt.date,
+    rate_definition: str = "cohort",
+    *,
+    station: str | None = None,
+    evaluation: metrics.Evaluation | None = None,
+    plotly_src: str | None = None,
 ) -> Path:
     path = Path(path)
     shared_folder(path.parent)
-    html_text = render(con, as_of, rate_definition)
+    html_text = render(con, as_of, rate_definition, station=station, evaluation=evaluation, plotly_src=plotly_src)
     with atomic_file(path, shared=True) as temporary:  # masked: made to be handed on
         temporary.write_text(html_text, encoding="utf-8")
     return path

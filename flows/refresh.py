@@ -28,6 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from zhian.pipeline import ingest as pipeline_ingest
 from zhian.pipeline import wording
 from zhian.pipeline.db import DatabaseBusy, connect
+from zhian.pipeline.parse import Job
 from zhian.pipeline.permissions import keep_private, shared_folder
 from zhian.pipeline.settings import Settings
 
@@ -65,10 +66,10 @@ def plan_task(inbox: str, con: duckdb.DuckDBPyConnection) -> pipeline_ingest.Pla
 
 
 @task(name="解析文件", **TASK_OPTIONS)
-def parse_task(paths: list[Path], parser) -> dict:
-    parsed = pipeline_ingest.parse_files(paths, parser)
-    get_run_logger().info("解析完成：%s", "、".join(p.name for p in paths))
-    return parsed
+def parse_task(jobs: list[Job], parser) -> dict:
+    prepared = pipeline_ingest.prepare_files(jobs, parser)
+    get_run_logger().info("解析完成：%s", "、".join(job.source_file for job in jobs))
+    return prepared
 
 
 @task(name="载入数据库", **TASK_OPTIONS)
@@ -87,17 +88,17 @@ def load_task(con, work, parsed: dict, settings: Settings) -> pipeline_ingest.In
     return report
 
 
-def batches(paths: list[Path]) -> list[list[Path]]:
+def batches(jobs: list[Job]) -> list[list[Job]]:
     """Group files into parse tasks of about BATCH_BYTES (a large file alone)."""
-    groups: list[list[Path]] = []
-    current: list[Path] = []
+    groups: list[list[Job]] = []
+    current: list[Job] = []
     size = 0
-    for path in sorted(paths, key=lambda p: p.stat().st_size, reverse=True):
-        bytes_ = path.stat().st_size
+    for job in sorted(jobs, key=lambda j: j.path.stat().st_size, reverse=True):
+        bytes_ = job.path.stat().st_size
         if current and (size + bytes_ > BATCH_BYTES or len(current) >= BATCH_FILES):
             groups.append(current)
             current, size = [], 0
-        current.append(path)
+        current.append(job)
         size += bytes_
     if current:
         groups.append(current)
@@ -123,9 +124,9 @@ def ingest_flow(inbox: str, db: str, workers: int = 2) -> dict:
     try:
         work = plan_task(inbox, con)
         parsed: dict = {}
-        if work.to_parse:
+        if work.jobs:
             with pipeline_ingest.open_parser(settings, workers=workers) as parser:
-                futures = [parse_task.submit(group, parser) for group in batches(work.to_parse)]
+                futures = [parse_task.submit(group, parser) for group in batches(work.jobs)]
                 for future in futures:
                     parsed.update(future.result())
                 report = load_task(con, work, parsed, settings)
@@ -194,11 +195,11 @@ def metrics_flow(db: str, as_of: dt.date | None = None, rate_definition: str = "
     return {"as_of": as_of.isoformat(), "targets": evaluation.results.height, **counts}
 
 
-@task(name="生成看板", **TASK_OPTIONS)
-def dashboard_task(con, out: str, as_of: dt.date, rate_definition: str) -> str:
-    from zhian.dashboards.build import default_name, write_dashboard
+@task(name="生成看板和月报", **TASK_OPTIONS)
+def outputs_task(con, out: str, as_of: dt.date, rate_definition: str, by_station: bool, plotlyjs: str):
+    from zhian.pipeline.outputs import write_outputs
 
-    return str(write_dashboard(con, Path(out) / default_name(as_of), as_of, rate_definition))
+    return write_outputs(con, Path(out), as_of, rate_definition, by_station=by_station, plotlyjs=plotlyjs)
 
 
 @task(name="生成月报", **TASK_OPTIONS)
@@ -209,35 +210,58 @@ def report_task(con, out: str, as_of: dt.date, rate_definition: str) -> str:
 
 
 @flow(name="outputs", log_prints=False)
-def outputs_flow(db: str, out: str, as_of: dt.date | None = None, rate_definition: str = "cohort") -> dict:
-    """The dashboard and the report of the month containing `as_of`, as of that date."""
+def outputs_flow(
+    db: str,
+    out: str,
+    as_of: dt.date | None = None,
+    rate_definition: str = "cohort",
+    by_station: bool = False,
+    plotlyjs: str = "inline",
+) -> dict:
+    """The dashboard and the report of the month containing `as_of`, as of that date — or,
+    `by_station`, one pair per station plus the bureau overview."""
     as_of = as_of or dt.datetime.now(TIMEZONE).date()
     shared_folder(Path(out))
     con = open_database(db)
     try:
-        dashboard = dashboard_task(con, out, as_of, rate_definition)
-        report = report_task(con, out, as_of, rate_definition)
+        written = outputs_task(con, out, as_of, rate_definition, by_station, plotlyjs)
     finally:
         con.close()
+    if by_station:
+        get_run_logger().info("分局总览：%s；%d个单位的看板和月报", written.overview.name, len(written.stations))
+        return {"overview": str(written.overview), "stations": len(written.stations)}
+    dashboard, report = str(written.dashboards[0]), str(written.reports[0])
     get_run_logger().info("看板：%s；月报：%s", Path(dashboard).name, Path(report).name)
     return {"dashboard": dashboard, "report": report}
 
 
 @flow(name="refresh", log_prints=False)
 def refresh_flow(
-    inbox: str, db: str, out: str, as_of: dt.date | None = None, rate_definition: str = "cohort", workers: int = 2
+    inbox: str,
+    db: str,
+    out: str,
+    as_of: dt.date | None = None,
+    rate_definition: str = "cohort",
+    workers: int = 2,
+    by_station: bool = False,
+    plotlyjs: str = "inline",
 ) -> dict:
     """The whole job: new exports in, metrics, dashboard and report out."""
     loaded = ingest_flow(inbox, db, workers)
     measured = metrics_flow(db, as_of, rate_definition)
-    written = outputs_flow(db, out, as_of, rate_definition)
+    written = outputs_flow(db, out, as_of, rate_definition, by_station, plotlyjs)
+    pages = (
+        f"\n- 分局总览：{Path(written['overview']).name}（{written['stations']}个单位）"
+        if by_station
+        else f"\n- 看板：{Path(written['dashboard']).name}\n- 月报：{Path(written['report']).name}"
+    )
     create_markdown_artifact(
         key="refresh-summary",
         markdown=(
             f"## 本次运行\n\n- 新文件 {loaded['new_files']} 个，载入 {loaded['rows_loaded']} 行，"
             f"拒绝 {loaded['rows_rejected']} 行\n- 截至 {measured['as_of']}：{measured['targets']} 项目标，"
             + "，".join(f"{wording.STATUS_NAMES[s]} {measured[s]}" for s in wording.STATUS_NAMES)
-            + f"\n- 看板：{Path(written['dashboard']).name}\n- 月报：{Path(written['report']).name}"
+            + pages
         ),
         description="zhian 运行摘要（只含计数）",
     )

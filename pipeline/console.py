@@ -191,13 +191,19 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
         console.print(f"  另有{unknown}条警情来自没有性质/类别列的导出表，类别未知，不计入分类指标。")
 
 
-def print_metrics(evaluation, campaign: str | None = None) -> None:
-    """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据)."""
+def print_metrics(
+    evaluation, campaign: str | None = None, *, compounds: set[str] | None = None, detail: bool = True
+) -> None:
+    """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据):
+    for `compounds` only when given (one station); counts only when not `detail` (a
+    bureau's thousands of rows belong in the overview page, not the terminal)."""
     from . import wording
 
     results = evaluation.results
     if campaign:
         results = results.filter(results["campaign"] == campaign)
+    if compounds is not None:
+        results = results.filter(results["compound"].is_in(sorted(compounds)))
     if results.height == 0:
         console.print(
             "没有可计算的整治目标（请检查整治目标表和小区名册）。"
@@ -215,6 +221,8 @@ def print_metrics(evaluation, campaign: str | None = None) -> None:
         console.print(
             f"\n{name}（{first['window_start']} 至 {first['window_end']}，{state}）：{rows.height} 项指标：{verdict}"
         )
+        if not detail:
+            continue
         table = Table(show_lines=False)
         for column in ("小区", "指标", "目标", "本期", "同期", "变化", "状态", "说明"):
             table.add_column(column, overflow="fold")

@@ -29,11 +29,11 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import catalogue, wording
+from . import catalogue, scope, wording
 from .db import sql_text
 from .ingest import KIND_LABELS
 from .masking import PERSONAL_COLUMNS, mask_text
-from .metrics import evaluate
+from .metrics import Evaluation, evaluate
 from .permissions import atomic_file, shared_folder
 from .sources.specs import ALL_SPECS
 from .text import split_code_name
@@ -408,10 +408,22 @@ def _mark_internal(workbook: Workbook) -> None:
 
 
 def build_workbook(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort", internal: bool = False
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    rate_definition: str = "cohort",
+    internal: bool = False,
+    *,
+    station: str | None = None,
+    evaluation: Evaluation | None = None,
 ) -> Workbook:
-    evaluation = evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the trend
-    results = con.sql("select * from metric_results order by campaign, compound, metric").pl()
+    """The report's workbook; for one station when `station` is given. Pass the run's
+    `evaluation` to reuse it (several stations from one evaluation)."""
+    if evaluation is None:
+        evaluation = evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the trend
+    scope.apply(con, station)
+    results = con.sql(
+        "select * from metric_results where in_scope_compound(compound) order by campaign, compound, metric"
+    ).pl()
     workbook = Workbook()
     created = dt.datetime.combine(as_of, dt.time(0, 0))
     workbook.properties.creator = "zhian"
@@ -421,12 +433,14 @@ def build_workbook(
     _named_styles(workbook)
     summary = workbook.active
     summary.title = "摘要"
-    _summary(summary, _title(con, as_of), as_of, results, evaluation.problems, rate_definition)
+    problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide
+    _summary(summary, _title(con, as_of), as_of, results, problems, rate_definition)
     _details(workbook.create_sheet("指标明细"), results)
     _trend(workbook.create_sheet("月度趋势"), _query(con, "monthly_trend", {"as_of": as_of}))
     ranking = con.sql("""
         select * from compound_ranking
         where year = (select max(year) from compound_ranking where not per_thousand) and not per_thousand
+          and in_scope_compound(compound)
         order by priority
     """).pl()
     _ranking(workbook.create_sheet("排名"), ranking)
@@ -449,13 +463,16 @@ def write_report(
     as_of: dt.date,
     rate_definition: str = "cohort",
     internal: bool = False,
+    *,
+    station: str | None = None,
+    evaluation: Evaluation | None = None,
 ) -> Path:
     """Write the report (masked). `internal=True` is the one way to get unmasked personal
     data: every sheet is marked, the file is readable by its owner only, and the audit log
     records who made it, when and where."""
     path = Path(path)
     shared_folder(path.parent)
-    workbook = build_workbook(con, as_of, rate_definition, internal)
+    workbook = build_workbook(con, as_of, rate_definition, internal, station=station, evaluation=evaluation)
     with atomic_file(path, shared=not internal) as temporary:
         workbook.save(temporary)
     if internal:

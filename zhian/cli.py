@@ -28,6 +28,23 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from error
 
 
+def _scale(text: str) -> float | tuple[str, float]:
+    """A multiple of the demo data (`2`), or the bureau-scale corpus (`bureau`, `bureau:0.1`)."""
+    name, _, fraction = text.partition(":")
+    try:
+        if name == "bureau":
+            value = float(fraction or 1)
+            if not 0 < value <= 1:
+                raise ValueError
+            return ("bureau", value)
+        value = float(text)
+        if value <= 0:
+            raise ValueError
+        return value
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"数据量应为正数，或 bureau、bureau:0到1之间的比例：{text}") from error
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, in Chinese
         self.exit(USAGE_ERROR, f"zhian：参数错误：{message}（zhian --help 查看用法）\n")
@@ -60,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--prefect", action="store_true", help="作为 Prefect 流程（refresh）运行，运行记录可在 Prefect 界面查看"
     )
+    scope = run.add_mutually_exclusive_group()
+    scope.add_argument("--station", help="只为这个管辖单位（派出所）生成看板和月报")
+    scope.add_argument("--by-station", action="store_true", help="每个管辖单位各生成一份看板和月报，另加一份分局总览")
+    run.add_argument(
+        "--plotlyjs",
+        choices=("inline", "shared"),
+        default="inline",
+        help="inline：每个看板自带plotly.js（默认，单个文件即可打开）；shared：输出文件夹中共用一个plotly.min.js",
+    )
 
     ingest = sub.add_parser("ingest", help="只载入收件箱中的新文件")
     common(ingest, inbox=True, config=True)
@@ -71,13 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
     fixtures = sub.add_parser("fixtures", help="生成演示用的导出文件（收件箱）")
     fixtures.add_argument("--out", type=Path, required=True, help="输出文件夹")
     fixtures.add_argument("--seed", type=int, default=4)
-    fixtures.add_argument("--scale", type=float, default=1.0, help="数据量倍数")
+    fixtures.add_argument(
+        "--scale",
+        type=_scale,
+        default=1.0,
+        help="数据量倍数（如 2）；bureau 或 bureau:0.1 生成分局规模的收件箱（200个派出所、约500万条警情，或其一部分）",
+    )
     fixtures.add_argument("--hostile", action="store_true", help="改为生成恶意/损坏文件样本（用于测试）")
 
     metrics = sub.add_parser("metrics", help="计算并列出各整治目标的达成情况")
     common(metrics)
     metrics.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
     metrics.add_argument("--campaign", help="只列出这个整治项目")
+    metrics.add_argument("--station", help="只列出这个管辖单位（派出所）的小区")
     metrics.add_argument(
         "--rate-definition",
         choices=("cohort", "period"),
@@ -94,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(dashboard)
     dashboard.add_argument("--out", type=Path, required=True, help="看板文件（.html）")
     dashboard.add_argument("--as-of", type=_date, help="评估日期 YYYY-MM-DD（默认今天）")
+    dashboard.add_argument("--station", help="只包括这个管辖单位（派出所）的小区")
     dashboard.add_argument(
         "--rate-definition",
         choices=("cohort", "period"),
@@ -105,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(report)
     report.add_argument("--month", required=True, help="月份 YYYY-MM（本月则截至今天，否则截至该月最后一天）")
     report.add_argument("--out", type=Path, required=True, help="月报文件（.xlsx）")
+    report.add_argument("--station", help="只包括这个管辖单位（派出所）的小区和文件")
     report.add_argument(
         "--internal",
         action="store_true",
@@ -190,6 +224,8 @@ def _prefect_environment() -> None:
 
 
 def cmd_run_prefect(args) -> int:
+    if args.station:
+        raise CommandError("--prefect 不支持 --station；请用 --by-station，或不加 --prefect")
     _prefect_environment()
     from zhian.flows.refresh import refresh_flow
     from zhian.pipeline import console
@@ -206,6 +242,8 @@ def cmd_run_prefect(args) -> int:
         as_of=as_of,
         rate_definition=args.rate_definition,
         workers=args.workers or 2,
+        by_station=args.by_station,
+        plotlyjs=args.plotlyjs,
     )
     loaded = summary["ingest"]
     console.console.print(
@@ -218,7 +256,11 @@ def cmd_run_prefect(args) -> int:
     finally:
         con.close()
     console.print_metrics(evaluation)
-    console.console.print(f"\n看板：{summary['outputs']['dashboard']}\n月报：{summary['outputs']['report']}")
+    written = summary["outputs"]
+    if args.by_station:
+        console.console.print(f"\n分局总览：{written['overview']}（{written['stations']}个单位）")
+    else:
+        console.console.print(f"\n看板：{written['dashboard']}\n月报：{written['report']}")
     return 0
 
 
@@ -254,27 +296,57 @@ def cmd_run(args) -> int:
     as_of = args.as_of or dt.date.today()
     # one connection for the whole run: no other writer can slip in between its steps
     with open_parser(settings, warm=True) as parser:
-        from zhian.dashboards.build import default_name, write_dashboard
         from zhian.pipeline import console
         from zhian.pipeline.db import connect
-        from zhian.pipeline.metrics import evaluate
-        from zhian.pipeline.ranking import rank_compounds
-        from zhian.pipeline.report import default_name as report_name
-        from zhian.pipeline.report import write_report
+        from zhian.pipeline.outputs import write_outputs
 
         con = connect(args.db, wait=args.wait)
         try:
             _ingest(args, settings, parser, con)
-            rank_compounds(con, as_of.year - 1)
-            evaluation = evaluate(con, as_of, args.rate_definition)
-            dashboard = write_dashboard(con, args.out / default_name(as_of), as_of, args.rate_definition)
-            report = write_report(con, args.out / report_name(as_of), as_of, args.rate_definition)
+            outputs = _scoped(
+                write_outputs,
+                con,
+                args.out,
+                as_of,
+                args.rate_definition,
+                station=args.station,
+                by_station=args.by_station,
+                plotlyjs=args.plotlyjs,
+            )
+            compounds = _station_compounds(con, args.station)
         finally:
             con.close()
     console.console.print()
-    console.print_metrics(evaluation)
-    console.console.print(f"\n看板：{dashboard}\n月报：{report}")
+    console.print_metrics(outputs.evaluation, compounds=compounds, detail=not args.by_station)
+    if args.by_station:
+        console.console.print(
+            f"\n分局总览：{outputs.overview}\n各单位看板和月报：{len(outputs.stations)}个单位，"
+            f"在 {args.out} 下按单位分文件夹"
+        )
+    else:
+        console.console.print(f"\n看板：{outputs.dashboards[0]}\n月报：{outputs.reports[0]}")
+    if outputs.plotly_js:
+        console.console.print(f"共用的 plotly.js：{outputs.plotly_js}（看板须与它放在一起才能打开）")
     return 0
+
+
+def _scoped(function, *args, **kwargs):
+    """Call an output function; an unknown --station becomes the one-line reason."""
+    from zhian.pipeline.scope import UnknownStation
+
+    try:
+        return function(*args, **kwargs)
+    except UnknownStation as error:
+        raise CommandError(str(error)) from error
+
+
+def _station_compounds(con, station: str | None) -> set[str] | None:
+    if station is None:
+        return None
+    from zhian.pipeline import scope
+
+    _scoped(scope.apply, con, station)
+    return {row[0] for row in con.execute("select compound from scope_compounds").fetchall()}
 
 
 def cmd_report(args) -> int:
@@ -294,7 +366,9 @@ def cmd_report(args) -> int:
         )
     con = connect(args.db, wait=args.wait)
     try:
-        path = write_report(con, args.out, as_of, args.rate_definition, internal=args.internal)
+        path = _scoped(
+            write_report, con, args.out, as_of, args.rate_definition, internal=args.internal, station=args.station
+        )
     finally:
         con.close()
     console.console.print(
@@ -313,7 +387,7 @@ def cmd_dashboard(args) -> int:
     as_of = args.as_of or dt.date.today()
     con = connect(args.db, wait=args.wait)
     try:
-        path = write_dashboard(con, args.out, as_of, args.rate_definition)
+        path = _scoped(write_dashboard, con, args.out, as_of, args.rate_definition, station=args.station)
     finally:
         con.close()
     console.console.print(f"看板：{path}（评估日期 {as_of.isoformat()}）")
@@ -330,9 +404,10 @@ def cmd_metrics(args) -> int:
     con = connect(args.db, wait=args.wait)
     try:
         evaluation = evaluate(con, args.as_of or dt.date.today(), args.rate_definition)
+        compounds = _station_compounds(con, args.station)
     finally:
         con.close()
-    console.print_metrics(evaluation, args.campaign)
+    console.print_metrics(evaluation, args.campaign, compounds=compounds)
     return 0
 
 
@@ -375,6 +450,15 @@ def cmd_fixtures(args) -> int:
         console.print(f"已生成恶意/损坏文件样本{len(expected)}个：{args.out}")
         return 0
 
+    if isinstance(args.scale, tuple):
+        from zhian.fixtures.bureau import generate_bureau
+
+        bureau = generate_bureau(args.out, fraction=args.scale[1])
+        console.print(
+            f"已生成分局规模的收件箱：{args.out}（{bureau.stations}个派出所，{bureau.compounds}个小区，"
+            f"{len(bureau.files)}个文件，警情{bureau.alerts}条）"
+        )
+        return 0
     manifest = generate(args.out, seed=args.seed, scale=args.scale)
     console.print(
         f"已生成演示收件箱：{args.out}（{len(manifest.files)}个文件，埋设的数据问题{len(manifest.plants)}处，"

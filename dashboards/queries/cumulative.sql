@@ -6,6 +6,7 @@ targets as (
     select campaign, compound, metric, window_start, window_end, current_end, as_of
     from metric_results
     where kind in ('count_change', 'zero_count') and window_state <> 'not_started'
+      and in_scope_compound(compound)
 ),
 
 days as (

@@ -6,5 +6,6 @@ select
     count(*) as alerts
 from stg_alerts
 where alarm_date > cast($as_of as date) - interval 24 month and alarm_date <= cast($as_of as date)
+  and in_scope_compound(compound)
 group by all
 order by compound, month, category

@@ -4,16 +4,17 @@ with
 logged as (
     select kind, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
     from ingest_log
-    where outcome = 'loaded'
+    where outcome = 'loaded' and in_scope_file(file_id)
     group by kind
 ),
 
 unattributed as (
-    select 'alerts' as kind, count(*) filter (where compound is null) as rows_unattributed from alerts
+    select 'alerts' as kind, count(*) filter (where compound is null) as rows_unattributed
+    from alerts where in_scope_unit(unit)
     union all
-    select 'cases', count(*) filter (where compound is null) from cases
+    select 'cases', count(*) filter (where compound is null) from cases where in_scope_unit(unit)
     union all
-    select 'residents', count(*) filter (where compound is null) from residents
+    select 'residents', count(*) filter (where compound is null) from residents where in_scope_unit(unit)
 ),
 
 files as (
@@ -22,10 +23,11 @@ files as (
         count(*) filter (where outcome = 'skipped') as files_skipped,
         count(*) as files
     from ingest_files
+    where in_scope_file(file_id)
 ),
 
 sheets as (
-    select count(*) filter (where outcome = 'skipped') as sheets_skipped from ingest_log
+    select count(*) filter (where outcome = 'skipped') as sheets_skipped from ingest_log where in_scope_file(file_id)
 )
 
 select logged.*, coalesce(unattributed.rows_unattributed, 0) as rows_unattributed,

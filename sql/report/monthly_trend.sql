@@ -5,7 +5,7 @@ with
 targets as (
     select distinct compound, metric, metric_name
     from metric_results
-    where kind in ('count_change', 'zero_count')
+    where kind in ('count_change', 'zero_count') and in_scope_compound(compound)
 ),
 
 months as (

@@ -29,4 +29,5 @@ select
 from ingest_files as files
 left join kinds using (source_file)
 left join unattributed using (source_file)
+where in_scope_file(files.file_id)
 order by files.source_file
