@@ -56,7 +56,7 @@ NATURES = [
 ]
 
 
-def make_workbook(path: Path, rows: int, seed: int) -> None:
+def make_workbook(path: Path, rows: int, seed: int, first_id: int = 0) -> None:
     import xlsxwriter
 
     rng = random.Random(seed)
@@ -71,7 +71,7 @@ def make_workbook(path: Path, rows: int, seed: int) -> None:
     for i in range(rows):
         nature, category, subtype = NATURES[i % len(NATURES)]
         r = i + 3
-        sheet.write_string(r, 0, f"J500101{i:013d}")
+        sheet.write_string(r, 0, f"J500101{first_id + i:013d}")
         sheet.write_datetime(r, 1, start + dt.timedelta(minutes=rng.randrange(900_000)), date)
         sheet.write_row(
             r,
@@ -105,23 +105,29 @@ def make_registry(path: Path) -> None:
     workbook.close()
 
 
-def measure(command: list[str], env: dict | None = None) -> dict:
-    """Wall time and peak RSS (sum over the process tree) of one command."""
-    started = time.perf_counter()
-    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = 0
-    while process.poll() is None:
-        try:
-            tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-    elapsed = time.perf_counter() - started
-    stderr = process.stderr.read().decode("utf-8", "replace")
+def measure(command: list[str], env: dict | None = None, keep_stderr: bool = False) -> dict:
+    """Wall time and peak RSS (sum over the process tree) of one command; its stderr under
+    "stderr" when asked (the stage timings of ZHIAN_TIMINGS=1)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        peak = 0
+        while process.poll() is None:
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - started
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
-    return {"seconds": round(elapsed, 3), "peak_rss_mb": round(peak / 2**20, 1)}
+    result = {"seconds": round(elapsed, 3), "peak_rss_mb": round(peak / 2**20, 1)}
+    if keep_stderr:
+        result["stderr"] = stderr
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,6 +3,12 @@ over 300 compounds — the DuckDB SQL of zhian against the same computation in p
 run, with the results compared.
 
     python benchmarks/metrics.py [--alerts 10000000] [--cases 1000000] [--compounds 300]
+    python benchmarks/metrics.py --alerts 50000000 --layout parquet
+
+With `--layout parquet` the alerts are then written as Parquet partitioned by year/month
+(the layout of the distributed ingest, docs/scale.md) and `alerts` becomes a view over
+those files: zhian's SQL is timed on the native table and on the Parquet layout, in the
+same run, and the statuses compared (the polars comparison is skipped).
 
 Synthetic rows are generated inside DuckDB (seeded), then both engines compute the same
 statuses: DuckDB runs `sql/metrics/*` (timed: the query time of `_compute`, median of 3);
@@ -35,7 +41,13 @@ from zhian.pipeline.metrics import _compute, _records_sql, _register_catalogue, 
 AS_OF = dt.date(2022, 8, 31)
 
 
-def build(con, alerts: int, cases: int, compounds: int) -> None:
+BUREAU_CAMPAIGN = ("分局重点小区整治", dt.date(2022, 10, 1), dt.date(2023, 3, 31))
+BUREAU_AS_OF = dt.date(2023, 1, 15)
+
+
+def build(con, alerts: int, cases: int, compounds: int, only: list[str] | None = None, bureau: bool = False) -> None:
+    """Synthetic records; the targets: three campaigns over all compounds with every metric
+    (`only`: these metrics), or, `bureau`, the bureau's campaign (running, as of BUREAU_AS_OF)."""
     con.execute("select setseed(0.42)")
     con.execute(
         """
@@ -95,13 +107,17 @@ def build(con, alerts: int, cases: int, compounds: int) -> None:
     """,
         {"c": compounds},
     )
-    every = [m for m in catalogue.CATALOGUE]
+    every = [m for m in catalogue.CATALOGUE if not only or m.code in only]
     rows = []
-    for campaign, names, start, end, metrics in (
+    campaigns = (
         ("全区夏季整治", "全部", dt.date(2022, 7, 1), dt.date(2022, 9, 30), every),
         ("全年整治", "全部", dt.date(2022, 1, 1), dt.date(2022, 12, 31), every),
         ("春季整治", "全部", dt.date(2022, 3, 1), dt.date(2022, 5, 31), every),
-    ):
+    )
+    if bureau:
+        name, start, end = BUREAU_CAMPAIGN
+        campaigns = ((name, "全部", start, end, every),)
+    for campaign, names, start, end, metrics in campaigns:
         for metric in metrics:
             op, value = {"count_change": ("<=", -20), "zero_count": ("=", 0)}.get(metric.kind, (">=", 70))
             rows.append((campaign, names, [names], start, end, metric.code, op, value))
@@ -221,6 +237,74 @@ def polars_metrics(targets: pl.DataFrame, records: pl.DataFrame, compounds: pl.D
     return frame.select("campaign", "compound", "metric", status.alias("status")).sort("campaign", "compound", "metric")
 
 
+def to_parquet(con, folder: Path) -> int:
+    """Move the alerts into Parquet files by year/month; `alerts` becomes a view over them."""
+    con.execute(
+        f"""copy (select *, year(alarm_at) as year, month(alarm_at) as month from alerts)
+            to '{folder}' (format parquet, partition_by (year, month), row_group_size 1000000)"""
+    )
+    con.execute("alter table alerts rename to alerts_native")
+    con.execute(
+        f"""create view alerts as select * exclude (year, month)
+            from read_parquet('{folder}/*/*/*.parquet', hive_partitioning = true)"""
+    )
+    return len(list(folder.rglob("*.parquet")))
+
+
+def parquet_main(args) -> None:
+    """Native table against the Parquet layout, same SQL, same run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(Path(tmp) / "bench.duckdb")
+        started = time.perf_counter()
+        build(con, args.alerts, args.cases, args.compounds, args.metrics, args.campaigns == "bureau")
+        print(f"built {args.alerts:,} alerts in {time.perf_counter() - started:.1f} s")
+        as_of = BUREAU_AS_OF if args.campaigns == "bureau" else AS_OF
+        evaluate(con, as_of)
+        native_seconds, native = median_time(lambda: _compute(con, as_of, "cohort"))
+        started = time.perf_counter()
+        files = to_parquet(con, Path(tmp) / "alerts")
+        print(f"wrote {files} Parquet files in {time.perf_counter() - started:.1f} s")
+        evaluate(con, as_of)
+        parquet_seconds, parquet = median_time(lambda: _compute(con, as_of, "cohort"))
+        key = ["campaign", "compound", "metric"]
+        same = (
+            native.select(*key, "status", "actual").sort(key).equals(parquet.select(*key, "status", "actual").sort(key))
+        )
+        con.close()
+    print(
+        f"native table: {native_seconds:.3f} s;  Parquet by year/month ({files} files): {parquet_seconds:.3f} s;  "
+        f"identical statuses: {same}"
+    )
+    record(
+        {
+            "layout": "parquet",
+            "alerts": args.alerts,
+            "cases": args.cases,
+            "compounds": args.compounds,
+            "parquet_files": files,
+            "metrics": args.metrics or "all",
+            "campaigns": args.campaigns,
+            "targets": native.height,
+            "native_seconds": round(native_seconds, 3),
+            "parquet_seconds": round(parquet_seconds, 3),
+            "identical": same,
+        }
+    )
+    if not same:
+        raise SystemExit("the two layouts disagree")
+
+
+def record(results: dict) -> None:
+    results = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.node()} {os.cpu_count()} cpu {platform.machine()}",
+        **results,
+    }
+    (HERE / "results").mkdir(exist_ok=True)
+    with open(HERE / "results" / "metrics.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(results, ensure_ascii=False) + "\n")
+
+
 def median_time(function, repeat: int = 3) -> tuple[float, object]:
     times, value = [], None
     for _ in range(repeat):
@@ -235,7 +319,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--alerts", type=int, default=10_000_000)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--compounds", type=int, default=300)
+    parser.add_argument("--layout", choices=("table", "parquet"), default="table")
+    parser.add_argument("--metrics", nargs="+", help="only these metric codes (e.g. the bureau's two alert targets)")
+    parser.add_argument(
+        "--campaigns",
+        choices=("catalogue", "bureau"),
+        default="catalogue",
+        help="catalogue: three 2022 campaigns (as of 2022-08-31); bureau: 2022-10..2023-03, as of 2023-01-15",
+    )
     args = parser.parse_args(argv)
+    if args.layout == "parquet":
+        parquet_main(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
         started = time.perf_counter()
@@ -263,8 +358,6 @@ def main(argv: list[str] | None = None) -> None:
         f"ratio {polars_seconds / duck_seconds:.2f}×;  identical statuses: {same}"
     )
     results = {
-        "date": dt.date.today().isoformat(),
-        "machine": f"{platform.node()} {os.cpu_count()} cpu {platform.machine()}",
         "alerts": args.alerts,
         "cases": args.cases,
         "compounds": args.compounds,
@@ -273,9 +366,7 @@ def main(argv: list[str] | None = None) -> None:
         "polars_seconds": round(polars_seconds, 3),
         "identical": same,
     }
-    (HERE / "results").mkdir(exist_ok=True)
-    with open(HERE / "results" / "metrics.jsonl", "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(results, ensure_ascii=False) + "\n")
+    record(results)
     if not same:
         raise SystemExit("the two engines disagree")
 

@@ -67,10 +67,10 @@ def _warm() -> None:
 RELEASE_AFTER_BYTES = 5 * 1024 * 1024
 
 
-def _prepare(job: Job, settings: Settings, out_dir: str) -> PreparedFile:
+def _prepare(job: Job, settings: Settings, out_dir: str, frame_format: str = "arrow") -> PreparedFile:
     """Runs in the worker."""
     try:
-        return prepare_file(job.path, job.source_file, job.mtime, settings, Path(out_dir))
+        return prepare_file(job.path, job.source_file, job.mtime, settings, Path(out_dir), frame_format)
     finally:
         # after a large file only: a full collection costs ~50 ms once pandas is imported
         if job.path.stat().st_size > RELEASE_AFTER_BYTES:
@@ -97,8 +97,16 @@ def default_memory_limit() -> int:
 class Parser:
     """A pool of workers that prepare files. Use as a context manager."""
 
-    def __init__(self, out_dir: Path, settings: Settings, workers: int = 1, memory_limit: int | None = None):
+    def __init__(
+        self,
+        out_dir: Path,
+        settings: Settings,
+        workers: int = 1,
+        memory_limit: int | None = None,
+        frame_format: str = "arrow",
+    ):
         self.out_dir = out_dir
+        self.frame_format = frame_format
         self.settings = settings
         self.workers = max(1, workers)
         self.memory_limit = memory_limit or default_memory_limit()
@@ -132,17 +140,18 @@ class Parser:
     def started(self) -> bool:
         return self._pool is not None
 
-    def warm(self) -> None:
+    def warm(self, wait_ready: bool = False) -> None:
         """Start the workers now; they import their modules (pandera: ~0.4 s) while the
-        caller hashes the inbox and opens the database."""
+        caller hashes the inbox and opens the database (or, `wait_ready`, before returning)."""
         pool = self._pool_for()
-        for _ in range(self.workers):
-            pool.submit(_warm)
+        futures = [pool.submit(_warm) for _ in range(self.workers)]
+        if wait_ready:
+            wait(futures)
 
     def start(self, jobs: Iterable[Job]) -> dict[Future, Job]:
         """Submit every file; collect the results with `results`."""
         pool = self._pool_for()
-        return {pool.submit(_prepare, job, self.settings, str(self.out_dir)): job for job in jobs}
+        return {pool.submit(_prepare, job, self.settings, str(self.out_dir), self.frame_format): job for job in jobs}
 
     def results(self, futures: dict[Future, Job]) -> Iterable[PreparedFile]:
         """One PreparedFile per submitted job, in completion order."""
@@ -171,7 +180,7 @@ class Parser:
             for job in jobs:
                 pool = pool or self._new_pool(1)
                 try:
-                    yield pool.submit(_prepare, job, self.settings, str(self.out_dir)).result()
+                    yield pool.submit(_prepare, job, self.settings, str(self.out_dir), self.frame_format).result()
                 except BrokenProcessPool:
                     pool.shutdown(wait=True, cancel_futures=True)
                     pool = None

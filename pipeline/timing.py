@@ -12,6 +12,7 @@ from contextlib import contextmanager
 ENABLED = bool(os.environ.get("ZHIAN_TIMINGS"))
 _START = time.perf_counter()
 _RECORDS: list[tuple[str, float, float]] = []
+_TOTALS: dict[str, list] = {}  # name → [seconds, count]: work summed over files and workers
 
 
 @contextmanager
@@ -26,6 +27,27 @@ def stage(name: str):
         _RECORDS.append((name, begin - _START, time.perf_counter() - begin))
 
 
+def add(name: str, seconds: float) -> None:
+    """Add to a summed stage (e.g. the validation time of every file, on every worker)."""
+    if ENABLED:
+        total = _TOTALS.setdefault(name, [0.0, 0])
+        total[0] += seconds
+        total[1] += 1
+
+
+@contextmanager
+def total(name: str):
+    """Time a block into a summed stage."""
+    if not ENABLED:
+        yield
+        return
+    begin = time.perf_counter()
+    try:
+        yield
+    finally:
+        add(name, time.perf_counter() - begin)
+
+
 def mark(name: str) -> None:
     if ENABLED:
         _RECORDS.append((name, time.perf_counter() - _START, 0.0))
@@ -35,6 +57,9 @@ def _report() -> None:
     if ENABLED and _RECORDS:
         for name, start, duration in _RECORDS:
             print(f"[timing] {start:7.3f}s +{duration:6.3f}s  {name}", file=sys.stderr)
+    if ENABLED:
+        for name, (seconds, count) in _TOTALS.items():
+            print(f"[timing]   total +{seconds:6.3f}s  {name} ({count}×)", file=sys.stderr)
 
 
 atexit.register(_report)
