@@ -188,8 +188,9 @@ def render(
     """Evaluate every target as of `as_of` (or reuse the run's `evaluation`) and render the
     page — for one station when `station` is given. plotly.js is inlined, or, with
     `plotly_src`, loaded from that relative path (one shared copy beside many pages)."""
-    if evaluation is None:
+    if evaluation is None:  # written alone: evaluate and count afresh
         evaluation = metrics.evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the charts
+        scope.prepare(con)
     scope.apply(con, station)
     results = query(con, "results")
     daily = query(con, "cumulative")

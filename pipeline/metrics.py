@@ -125,7 +125,13 @@ def _records_sql(metrics: list[str]) -> str:
 def _daily_sql(metrics: list[str]) -> tuple[str, str]:
     """Records counted per metric, compound and day — what every family sums over windows:
     by event date (with how many were done by as_of, and by as_of one year earlier), and by
-    the date they were done (for the period definition of rates)."""
+    the date they were done (for the period definition of rates).
+
+    Days before `$since` are left out for every metric but the stock rates (which count all
+    history): no window, baseline or trend reads them. On a bureau's two years of alerts
+    this skips most rows before they are grouped."""
+    stock = {m.code for m in catalogue.CATALOGUE if m.kind == catalogue.STOCK_RATE}
+    windowed = ", ".join(f"'{code}'" for code in metrics if code not in stock) or "null"
     done_by = "done_date <= {as_of} or (done_date is null and is_done_undated)"
     by_event = f"""
         select
@@ -136,12 +142,14 @@ def _daily_sql(metrics: list[str]) -> tuple[str, str]:
             count(*) filter (where done_date is null and is_done_undated) as done_undated
         from ({_records_sql(metrics)})
         where compound is not null and event_date is not null
+          and (event_date >= $since or metric not in ({windowed}))
         group by metric, compound, event_date
     """
     by_done = f"""
         select metric, compound, done_date as day, count(*) as done
         from ({_records_sql(metrics)})
         where compound is not null and done_date is not null
+          and (done_date >= $since or metric not in ({windowed}))
         group by metric, compound, done_date
     """
     return by_event, by_done
@@ -156,11 +164,19 @@ def _compute(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: st
     metrics = [row[0] for row in con.execute("select distinct metric from metric_targets order by 1").fetchall()]
     by_event, by_done = _daily_sql(metrics)
     baseline_as_of = scalar(con, "select cast(cast($d as date) - interval 1 year as date)", {"d": as_of})
+    # the earliest day anything reads: a window or baseline start, or January of last year
+    # (the report's monthly trend compares this year's months with last year's)
+    since = scalar(
+        con,
+        "select least(min(baseline_start), min(window_start), make_date(year($d) - 1, 1, 1)) from metric_targets",
+        {"d": as_of},
+    )
     con.execute(
-        f"create or replace temp table metric_daily as {by_event}", {"as_of": as_of, "baseline_as_of": baseline_as_of}
+        f"create or replace temp table metric_daily as {by_event}",
+        {"as_of": as_of, "baseline_as_of": baseline_as_of, "since": since},
     )
     if rate_definition == "period":
-        con.execute(f"create or replace temp table metric_done_daily as {by_done}")
+        con.execute(f"create or replace temp table metric_done_daily as {by_done}", {"since": since})
     families = [*FAMILY_SQL.values(), RATE_SQL[rate_definition]]
     union = "\nunion all by name\n".join(f"select * from ({sql_text(path)})" for path in families)
     con.execute(f"create or replace temp table family_results as {union}")

@@ -418,8 +418,9 @@ def build_workbook(
 ) -> Workbook:
     """The report's workbook; for one station when `station` is given. Pass the run's
     `evaluation` to reuse it (several stations from one evaluation)."""
-    if evaluation is None:
+    if evaluation is None:  # written alone: evaluate and count afresh
         evaluation = evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the trend
+        scope.prepare(con)
     scope.apply(con, station)
     results = con.sql(
         "select * from metric_results where in_scope_compound(compound) order by campaign, compound, metric"

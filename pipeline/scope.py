@@ -1,10 +1,11 @@
 """Outputs for one station (`--station`, `--by-station`) or for everything.
 
-The output queries (dashboards/queries, sql/report) read two temporary tables and one
-variable: `scope_compounds` and `scope_files` (the station's compounds and files), and
-`zhian_station` (NULL: no restriction). `prepare` builds the station maps once per run;
+The output queries (dashboards/queries, sql/report) read temporary tables and one
+variable: `scope_compounds`, `scope_files` and `scope_units` (the station's compounds,
+files and unit spellings), and `zhian_station` (NULL: no restriction). `prepare` counts the
+records per file and unit and builds the station maps once per run (sql/scope/prepare.sql);
 `apply` switches the scope — cheap, so a bureau run renders 200 stations from one
-evaluation.
+evaluation. Outputs written alone (`zhian dashboard`, `zhian report`) prepare first.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def apply(con: duckdb.DuckDBPyConnection, station: str | None) -> None:
     if station is None:
         con.execute("create or replace temp table scope_compounds as select null::varchar as compound limit 0")
         con.execute("create or replace temp table scope_files as select null::integer as file_id limit 0")
+        con.execute("create or replace temp table scope_units as select null::varchar as unit limit 0")
         con.execute(sql_text("scope/macros.sql"))
         return
     con.execute(
@@ -50,12 +52,16 @@ def apply(con: duckdb.DuckDBPyConnection, station: str | None) -> None:
         "create or replace temp table scope_files as select file_id from station_files where station = $s",
         {"s": station},
     )
+    con.execute(
+        "create or replace temp table scope_units as select unit from unit_stations where station = $s",
+        {"s": station},
+    )
     con.execute(sql_text("scope/macros.sql"))
 
 
 def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     exists = con.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = 'station_compounds'"
+        "select count(*) from duckdb_tables() where temporary and table_name = 'unit_records'"
     ).fetchall()[0][0]
     if not exists:
         con.execute(sql_text("scope/prepare.sql"))

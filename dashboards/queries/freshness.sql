@@ -1,12 +1,21 @@
 -- Data freshness: the latest record and the latest export per source (the station's records
--- when the output is for one station)
-select '110警情' as source, max(alarm_at) as latest_record, max(export_at) as latest_export, count(*) as records
-from alerts
-where in_scope_unit(unit)
-union all
-select '刑事案件', max(event_at), max(export_at), count(*) from cases where case_kind = 'criminal' and in_scope_unit(unit)
-union all
-select '治安案件', max(event_at), max(export_at), count(*) from cases where case_kind = 'public_order' and in_scope_unit(unit)
-union all
-select '实有人口', max(registered_at)::timestamp, max(export_at), count(*) from residents
-where in_scope_unit(unit)
+-- when the output is for one station), from the run's per-unit counts (sql/scope/prepare.sql)
+with
+
+sources as (
+    select * from (values (1, 'alerts', '110警情'), (2, 'criminal', '刑事案件'),
+                          (3, 'public_order', '治安案件'), (4, 'residents', '实有人口')) as t(position, source, label)
+),
+
+counted as (
+    select source, max(latest_record) as latest_record, max(latest_export) as latest_export,
+           sum(records)::bigint as records
+    from unit_records
+    where in_scope_unit(unit)
+    group by source
+)
+
+select sources.label as source, counted.latest_record, counted.latest_export, coalesce(counted.records, 0) as records
+from sources
+left join counted using (source)
+order by sources.position

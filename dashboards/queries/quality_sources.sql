@@ -9,12 +9,12 @@ logged as (
 ),
 
 unattributed as (
-    select 'alerts' as kind, count(*) filter (where compound is null) as rows_unattributed
-    from alerts where in_scope_unit(unit)
-    union all
-    select 'cases', count(*) filter (where compound is null) from cases where in_scope_unit(unit)
-    union all
-    select 'residents', count(*) filter (where compound is null) from residents where in_scope_unit(unit)
+    select
+        case when source in ('criminal', 'public_order') then 'cases' else source end as kind,
+        sum(unattributed)::bigint as rows_unattributed
+    from unit_records
+    where in_scope_unit(unit)
+    group by all
 ),
 
 files as (

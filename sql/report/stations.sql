@@ -1,7 +1,6 @@
 -- The stations named in the loaded records, most records first
-select unit, count(*) as records from (
-    select unit from alerts where unit is not null and in_scope_unit(unit)
-    union all select unit from cases where unit is not null and in_scope_unit(unit)
-)
+select unit, sum(records)::bigint as records
+from unit_records
+where source <> 'residents' and unit is not null and in_scope_unit(unit)
 group by unit
 order by records desc, unit

@@ -7,4 +7,4 @@ create or replace temp macro in_scope_file(f) as
     getvariable('zhian_station') is null or f in (select file_id from scope_files);
 
 create or replace temp macro in_scope_unit(u) as
-    getvariable('zhian_station') is null or station_name(u) = getvariable('zhian_station');
+    getvariable('zhian_station') is null or u in (select unit from scope_units);
