@@ -34,7 +34,7 @@ from .prepare import FORMULA_GAP_REASON, PreparedFile, PreparedSheet, file_outco
 from .read import SUPPORTED_SUFFIXES
 from .reports import KIND_LABELS, FileReport, IngestReport, SheetReport
 from .settings import Settings
-from .timing import mark, stage
+from .timing import add, mark, stage, total
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -70,9 +70,13 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def local_time(timestamp: float) -> dt.datetime:
+    """A file time as the station's wall clock (Asia/Shanghai), to the second."""
+    return dt.datetime.fromtimestamp(timestamp, LOCAL_TZ).replace(tzinfo=None, microsecond=0)
+
+
 def _mtime(path: Path) -> dt.datetime:
-    stamp = dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TZ)
-    return stamp.replace(tzinfo=None, microsecond=0)
+    return local_time(path.stat().st_mtime)
 
 
 def list_inbox(inbox: Path) -> tuple[list[Path], int]:
@@ -110,6 +114,20 @@ class Plan:
         ]
 
 
+def known_file_report(name: str, digest: str, loaded_as: str) -> FileReport:
+    """A file whose content the database already has: unchanged, or a copy under another name."""
+    if loaded_as == name:
+        return FileReport(name, digest, outcome="unchanged")
+    return FileReport(name, digest, outcome="duplicate", reason=f"与已载入的“{loaded_as}”内容完全相同")
+
+
+def new_file_report(path: Path, name: str, digest: str) -> FileReport:
+    """A new file: to be loaded, or skipped for its type."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return FileReport(name, digest, outcome="skipped", reason="不支持的文件类型（只读取.xlsx、.xls、.csv）")
+    return FileReport(name, digest)
+
+
 def plan_files(inbox: Path, con: duckdb.DuckDBPyConnection, on_new_file: Callable[[], None] | None = None) -> Plan:
     """List the inbox and hash every file; files whose content is already in the database
     are reported as unchanged (or duplicate) and will not be parsed. Writes nothing."""
@@ -126,15 +144,7 @@ def plan_files(inbox: Path, con: duckdb.DuckDBPyConnection, on_new_file: Callabl
         name = path.relative_to(inbox).as_posix()
         digest = file_hash(path)
         if digest in known:
-            same = known[digest]
-            result.report.files.append(
-                FileReport(
-                    name,
-                    digest,
-                    outcome="unchanged" if same == name else "duplicate",
-                    reason=None if same == name else f"与已载入的“{same}”内容完全相同",
-                )
-            )
+            result.report.files.append(known_file_report(name, digest, known[digest]))
             continue
         if not seen_now and on_new_file:
             on_new_file()  # the CLI starts the workers now: they import while we hash the rest
@@ -142,9 +152,7 @@ def plan_files(inbox: Path, con: duckdb.DuckDBPyConnection, on_new_file: Callabl
             file_report = FileReport(name, digest, outcome="duplicate", reason=f"与“{seen_now[digest]}”内容完全相同")
         else:
             seen_now[digest] = name
-            file_report = FileReport(name, digest)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                file_report.outcome, file_report.reason = "skipped", "不支持的文件类型（只读取.xlsx、.xls、.csv）"
+            file_report = new_file_report(path, name, digest)
         result.new.append((path, file_report))
     return result
 
@@ -161,7 +169,8 @@ def prepare_files(
     done_bytes = 0
     prepared: dict[Path, PreparedFile] = {}
     for result in parser.results(futures):
-        mark(f"prepared {result.path.name}")
+        for step, seconds in result.seconds.items():
+            add(f"prepare: {step} (summed over workers)", seconds)
         prepared[result.path] = result
         done_bytes += result.path.stat().st_size
         if on_progress:
@@ -253,7 +262,7 @@ def load_files(
     for batch in _batches(pending, settings):
         for item in batch:
             item.report.file_id = scalar(con, "select nextval('file_id_seq')")
-        with stage(f"load {len(batch)} file(s) from {batch[0].report.source_file}"):
+        with total("load: batches (one transaction each)"):
             _write_batch(con, batch)
         for item in batch:
             loaded_bytes += item.size
@@ -296,11 +305,13 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> None:
         for table, (valid, rejected) in _frames_by_table(batch).items():
             if valid.height:
                 if table in compounds.RECORD_TABLES:
-                    valid = compounds.attribute_frame(con, valid)
-                if table in load.VERSIONED:
-                    load.load_versioned(con, table, valid)
-                else:
-                    load.append(con, table, valid)
+                    with total("load: attribute"):
+                        valid = compounds.attribute_frame(con, valid)
+                with total("load: write rows"):
+                    if table in load.VERSIONED:
+                        load.load_versioned(con, table, valid)
+                    else:
+                        load.append(con, table, valid)
             if rejected.height:
                 load.append(con, "rejected_rows", rejected)
             if table == "registry_rows":
@@ -400,10 +411,13 @@ def ingest(
                 parser.warm()
                 mark("workers started")
 
-        work = plan_files(inbox, con, on_new_file=warm)
+        with stage("plan: list and hash the inbox"):
+            work = plan_files(inbox, con, on_new_file=warm)
         jobs = work.jobs
-        prepared = prepare_files(jobs, parser, on_progress) if jobs else {}
-        return load_files(con, work, prepared, settings, on_file, on_progress)
+        with stage(f"prepare {len(jobs)} file(s) on {parser.workers} worker(s)"):
+            prepared = prepare_files(jobs, parser, on_progress) if jobs else {}
+        with stage("load"):
+            return load_files(con, work, prepared, settings, on_file, on_progress)
 
 
 @contextlib.contextmanager

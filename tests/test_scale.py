@@ -15,12 +15,11 @@ import duckdb
 import openpyxl
 import pytest
 
+from tests.dbcheck import consistent, fingerprint
 from zhian.fixtures.bureau import MANIFEST, generate_bureau
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import ingest
 from zhian.pipeline.settings import Settings
-
-from tests.dbcheck import consistent, fingerprint
 
 AS_OF = "2023-01-15"
 FRACTION = 0.003  # 6 stations, 90 compounds, ~15,000 alerts in ~60 files

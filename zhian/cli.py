@@ -158,6 +158,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", type=Path, required=True, help="DuckDB数据库文件")
     serve.add_argument("--out", type=Path, required=True, help="输出文件夹")
 
+    cluster = sub.add_parser("cluster", help="多台机器一起解析（Prefect 工作池）：注册部署、分批、载入")
+    action = cluster.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    deploy = action.add_parser("deploy", help="在 process 类型的工作池上注册 ingest-batch 部署")
+    deploy.add_argument("--pool", required=True, help="工作池名称（prefect work-pool create 名称 --type process）")
+    plan = action.add_parser("plan", help="认领收件箱中的新文件、分批交给工作池解析，等待完成后载入")
+    plan.add_argument("--inbox", type=Path, required=True, help="收件箱文件夹（各台机器都能访问）")
+    plan.add_argument("--shared", type=Path, required=True, help="共享文件夹（各台机器都能访问）")
+    plan.add_argument("--db", type=Path, help="DuckDB数据库文件（给出时解析完成后立即载入）")
+    plan.add_argument("--batch-seconds", type=float, default=40.0, help="每批的预计解析时间（秒，默认40）")
+    load = action.add_parser("load", help="把共享文件夹中已解析完成的批次载入数据库（同一时间只运行一个）")
+    load.add_argument("--inbox", type=Path, required=True, help="收件箱文件夹")
+    load.add_argument("--shared", type=Path, required=True, help="共享文件夹")
+    load.add_argument("--db", type=Path, required=True, help="DuckDB数据库文件")
+
     demo = sub.add_parser("demo", help="生成演示数据并完整运行一遍")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="演示文件夹（默认 ./demo）")
     return parser
@@ -467,6 +481,39 @@ def cmd_fixtures(args) -> int:
     return 0
 
 
+def cmd_cluster(args) -> int:
+    _prefect_environment()
+    from zhian.pipeline.console import console
+
+    if args.action == "deploy":
+        from zhian.flows.distributed import deploy
+
+        deployment = deploy(args.pool)
+        console.print(f"已在工作池 {args.pool} 上注册部署 ingest-batch（{deployment}）；在每台机器上运行：")
+        console.print(f"  prefect worker start --pool {args.pool} --limit 1")
+        return 0
+    if not args.inbox.is_dir():
+        raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
+    if args.action == "plan":
+        from zhian.flows.distributed import plan_ingest_flow
+
+        summary = plan_ingest_flow(
+            str(args.inbox.resolve()),
+            str(args.shared.resolve()),
+            str(args.db.resolve()) if args.db else None,
+            batch_seconds=args.batch_seconds,
+        )
+        console.print(f"新文件{summary['files']}个，{summary['batches']}个批次：{summary['batch_states']}")
+        if "load" in summary:
+            console.print(f"载入：{summary['load']}")
+        return 0
+    from zhian.flows.distributed import load_staged_flow
+
+    summary = load_staged_flow(str(args.inbox.resolve()), str(args.shared.resolve()), str(args.db.resolve()))
+    console.print(f"载入：{summary}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from zhian.fixtures.generator import DEMO_AS_OF, generate
     from zhian.pipeline.console import console
@@ -497,6 +544,7 @@ COMMANDS = {
     "report": cmd_report,
     "schedules": cmd_schedules,
     "serve": cmd_serve,
+    "cluster": cmd_cluster,
 }
 
 

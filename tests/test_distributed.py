@@ -1,0 +1,117 @@
+"""Ingest over several machines (pipeline/distributed.py): files are claimed once, batches
+are staged atomically, and the loader gives the same tables as a local ingest without ever
+loading a file twice. The work-pool run itself (Prefect server, two process workers) is in
+benchmarks/workpool.py."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from tests.dbcheck import consistent, fingerprint
+from zhian.pipeline import distributed
+from zhian.pipeline.db import connect
+
+
+def _stage_everything(inbox, shared, batch_seconds=0.01) -> list[str]:
+    files = distributed.claim_new_files(inbox, shared)
+    ids = distributed.write_batches(shared, distributed.plan_batches(files, batch_seconds))
+    for batch_id in ids:
+        distributed.prepare_batch(inbox, shared, batch_id)
+    return ids
+
+
+def _load(inbox, shared, db):
+    con = connect(db)
+    try:
+        return distributed.load_staged(con, inbox, shared)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def staged_demo(demo_inbox, tmp_path_factory):
+    """The demo inbox prepared in batches and loaded by the loader."""
+    inbox, _ = demo_inbox
+    folder = tmp_path_factory.mktemp("distributed")
+    shared, db = folder / "shared", folder / "z.duckdb"
+    ids = _stage_everything(inbox, shared, batch_seconds=0.05)
+    report = _load(inbox, shared, db)
+    return inbox, shared, db, ids, report
+
+
+def test_a_file_is_claimed_once_however_often_the_planner_runs(demo_inbox, tmp_path):
+    inbox, _ = demo_inbox
+    first = distributed.claim_new_files(inbox, tmp_path / "shared")
+    assert first
+    assert distributed.claim_new_files(inbox, tmp_path / "shared") == []
+
+
+def test_batches_hold_about_the_parse_work_asked_for(demo_inbox, tmp_path):
+    inbox, _ = demo_inbox
+    files = distributed.claim_new_files(inbox, tmp_path / "shared")
+    total = sum(f.size for f in files)
+    one = distributed.plan_batches(files, batch_seconds=total / distributed.BYTES_PER_SECOND + 1)
+    assert len(one) == 1
+    many = distributed.plan_batches(files, batch_seconds=0.0)
+    assert len(many) == len(files)  # every file alone when the budget is smaller than any file
+    half = distributed.plan_batches(files, batch_seconds=total / 2 / distributed.BYTES_PER_SECOND)
+    assert 2 <= len(half) < len(files)
+    assert sorted(f.name for batch in half for f in batch) == sorted(f.name for f in files)
+
+
+def test_loader_gives_the_tables_of_a_local_ingest(staged_demo, demo_db):
+    _, _, db, ids, _ = staged_demo
+    assert len(ids) > 1
+    assert fingerprint(db) == fingerprint(demo_db[0])
+    consistent(db)
+
+
+def test_loaded_batches_leave_a_receipt_and_no_staged_folder(staged_demo):
+    _, shared, _, ids, _ = staged_demo
+    assert distributed.staged_batches(shared) == []
+    assert sorted(p.stem for p in (shared / "loaded").glob("*.json")) == sorted(ids)
+
+
+def test_a_batch_staged_again_is_not_loaded_twice(staged_demo, tmp_path):
+    inbox, _, db, _, _ = staged_demo
+    copy = tmp_path / "z.duckdb"
+    shutil.copy(db, copy)
+    before = fingerprint(copy)
+    # the claims are lost (a new shared folder): every file is batched and prepared again
+    assert _stage_everything(inbox, tmp_path / "other")
+    report = _load(inbox, tmp_path / "other", copy)
+    assert report.files
+    assert {f.outcome for f in report.files} <= {"unchanged", "duplicate"}
+    assert fingerprint(copy) == before
+
+
+def test_an_unfinished_batch_is_invisible_to_the_loader(demo_inbox, tmp_path):
+    inbox, _ = demo_inbox
+    shared = tmp_path / "shared"
+    files = distributed.claim_new_files(inbox, shared)
+    (batch_id,) = distributed.write_batches(shared, [files[:1]])
+    (shared / "staged" / f".{batch_id}.abc.tmp").mkdir(parents=True)  # a worker still writing
+    report = _load(inbox, shared, tmp_path / "z.duckdb")
+    assert report.files == []
+    con = duckdb.connect(str(tmp_path / "z.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from ingest_files").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_a_file_that_crashes_the_parser_is_rejected_and_its_batch_still_loads(tmp_path, demo_inbox):
+    from zhian.fixtures.hostile import CORPUS
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(next(demo_inbox[0].rglob("*名册*.xlsx")), inbox / "名册.xlsx")
+    CORPUS["超大单元格XFD1048576.xlsx"][0](inbox / "a_crash.xlsx")  # calamine aborts its process
+    shared = tmp_path / "shared"
+    _stage_everything(inbox, shared, batch_seconds=1000)  # one batch with both files
+    report = _load(inbox, shared, tmp_path / "z.duckdb")
+    outcomes = {f.source_file: f.outcome for f in report.files}
+    assert outcomes == {"名册.xlsx": "loaded", "a_crash.xlsx": "rejected"}
