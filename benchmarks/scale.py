@@ -270,6 +270,11 @@ ORDER = (
 
 
 def cmd_costs(args) -> None:
+    if args.chart_only:  # the latest measured row of each size, drawn again
+        lines = (RESULTS / "scale.jsonl").read_text(encoding="utf-8").splitlines()
+        latest = {r["fraction"]: r for r in map(json.loads, lines) if r.get("benchmark") == "costs"}
+        chart(sorted([*latest.values(), *whole_bureau(list(latest))], key=lambda r: r["alerts"]))
+        return
     rows = []
     for fraction in args.fractions:
         inbox, _ = bureau_inbox(fraction)
@@ -318,9 +323,11 @@ def chart(rows: list[dict]) -> None:
         font={"family": "Noto Sans CJK SC, sans-serif"},
         width=1000,
         height=560,
+        legend={"orientation": "h", "y": -0.22},
+        margin={"b": 150},
     )
     html = RESULTS / "scale-costs.html"
-    figure.write_html(html, include_plotlyjs=True)
+    figure.write_html(html, include_plotlyjs=True, config={"displayModeBar": False})
     print(f"chart: {html}")
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser:
@@ -332,7 +339,7 @@ def chart(rows: list[dict]) -> None:
                 "--no-sandbox",
                 "--disable-gpu",
                 f"--screenshot={png}",
-                "--window-size=1000,580",
+                "--window-size=1000,620",
                 html.resolve().as_uri(),
             ],
             check=False,
@@ -352,6 +359,7 @@ def main(argv: list[str] | None = None) -> None:
     bureau.add_argument("--fraction", type=float, default=1.0)
     costs = sub.add_parser("costs")
     costs.add_argument("--fractions", type=float, nargs="+", default=[0.01, 0.05, 0.2])
+    costs.add_argument("--chart-only", action="store_true", help="draw the chart from the recorded runs")
     args = parser.parse_args(argv)
     {"workers": cmd_workers, "bureau": cmd_bureau, "costs": cmd_costs}[args.command](args)
 

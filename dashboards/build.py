@@ -198,15 +198,9 @@ def render(
     ranking = query(con, "ranking")
     freshness = query(con, "freshness").to_dicts()
     ranking_plot = Plot("ranking", _json(figures.ranking_figure(ranking))) if ranking.height else None
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("zhian.dashboards", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    template = environment.get_template("dashboard.html.j2")
-    return template.render(
+    return render_page(
+        "dashboard.html.j2",
+        plotly_src,
         as_of=as_of.isoformat(),
         rate_definition="当期（按立案/受理时间）" if rate_definition == "cohort" else "期间（按破案/结案时间）",
         freshness=freshness,
@@ -220,12 +214,36 @@ def render(
             {"name": m.name, "kind": catalogue.KIND_NAMES[m.kind], "definition": m.definition}
             for m in catalogue.CATALOGUE
         ],
+        station=station,
+    )
+
+
+def render_page(template: str, plotly_src: str | None, **context) -> str:
+    """A page from its template (autoescaped), with plotly.js inlined or loaded from
+    `plotly_src`, the font and the status colours."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("zhian.dashboards", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template(template).render(
+        **context,
         plotly_js=None if plotly_src else Markup(plotly.offline.get_plotlyjs()),
         plotly_src=plotly_src,
-        station=station,
         font=figures.FONT,
         colors=figures.STATUS_COLORS,
     )
+
+
+def write_page(path: Path, html_text: str) -> Path:
+    """Write a page atomically, readable by others (masked: made to be handed on)."""
+    path = Path(path)
+    shared_folder(path.parent)
+    with atomic_file(path, shared=True) as temporary:
+        temporary.write_text(html_text, encoding="utf-8")
+    return path
 
 
 def write_dashboard(
@@ -238,12 +256,8 @@ def write_dashboard(
     evaluation: metrics.Evaluation | None = None,
     plotly_src: str | None = None,
 ) -> Path:
-    path = Path(path)
-    shared_folder(path.parent)
     html_text = render(con, as_of, rate_definition, station=station, evaluation=evaluation, plotly_src=plotly_src)
-    with atomic_file(path, shared=True) as temporary:  # masked: made to be handed on
-        temporary.write_text(html_text, encoding="utf-8")
-    return path
+    return write_page(path, html_text)
 
 
 def default_name(as_of: dt.date) -> str:

@@ -12,17 +12,13 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import jinja2
 import plotly.graph_objects as go
-import plotly.offline
 import polars as pl
-from markupsafe import Markup
 
 from zhian.pipeline import catalogue, metrics, scope, wording
-from zhian.pipeline.permissions import atomic_file, shared_folder
 
 from . import figures
-from .build import Plot, _json, query
+from .build import Plot, _json, query, render_page, write_page
 
 NO_STATION = "（未标明管辖单位）"
 STATUSES = ("met", "on_track", "at_risk", "missed", "no_data")
@@ -145,14 +141,9 @@ def render(
             }
         )
     totals = {s: sum(st["counts"][s] for st in stations) for s in STATUSES}
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("zhian.dashboards", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template("overview.html.j2").render(
+    return render_page(
+        "overview.html.j2",
+        plotly_src,
         as_of=as_of.isoformat(),
         stations=stations,
         columns=columns,
@@ -160,10 +151,6 @@ def render(
         met_stations=sum(1 for s in stations if s["total"] and s["good"] == s["total"]),
         plot=Plot("station-chart", _json(status_figure(stations))) if stations else None,
         problems=evaluation.problems.to_dicts(),
-        plotly_js=None if plotly_src else Markup(plotly.offline.get_plotlyjs()),
-        plotly_src=plotly_src,
-        font=figures.FONT,
-        colors=figures.STATUS_COLORS,
     )
 
 
@@ -175,12 +162,7 @@ def write_overview(
     links: dict[str, str] | None = None,
     plotly_src: str | None = None,
 ) -> Path:
-    path = Path(path)
-    shared_folder(path.parent)
-    html_text = render(con, as_of, evaluation, links, plotly_src)
-    with atomic_file(path, shared=True) as temporary:
-        temporary.write_text(html_text, encoding="utf-8")
-    return path
+    return write_page(path, render(con, as_of, evaluation, links, plotly_src))
 
 
 __all__ = ["overview_name", "render", "write_overview"]

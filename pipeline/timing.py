@@ -16,7 +16,8 @@ _TOTALS: dict[str, list] = {}  # name → [seconds, count]: work summed over fil
 
 
 @contextmanager
-def stage(name: str):
+def _timed(done):
+    """Time the block; `done(begin, seconds)` records it (nothing at all when off)."""
     if not ENABLED:
         yield
         return
@@ -24,7 +25,13 @@ def stage(name: str):
     try:
         yield
     finally:
-        _RECORDS.append((name, begin - _START, time.perf_counter() - begin))
+        done(begin, time.perf_counter() - begin)
+
+
+@contextmanager
+def stage(name: str):
+    with _timed(lambda begin, seconds: _RECORDS.append((name, begin - _START, seconds))):
+        yield
 
 
 def add(name: str, seconds: float) -> None:
@@ -38,14 +45,8 @@ def add(name: str, seconds: float) -> None:
 @contextmanager
 def total(name: str):
     """Time a block into a summed stage."""
-    if not ENABLED:
+    with _timed(lambda begin, seconds: add(name, seconds)):
         yield
-        return
-    begin = time.perf_counter()
-    try:
-        yield
-    finally:
-        add(name, time.perf_counter() - begin)
 
 
 def mark(name: str) -> None:
