@@ -179,3 +179,17 @@ def result(con, as_of, metric=None, compound=None, rate_definition="cohort") -> 
         rows = rows.filter(rows["compound"] == compound)
     assert rows.height == 1, rows
     return rows.row(0, named=True)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A temporary Prefect server (its own SQLite database) for the session; yields the
+    database URL."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield PREFECT_API_DATABASE_CONNECTION_URL.value()

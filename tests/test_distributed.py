@@ -1,7 +1,7 @@
 """Ingest over several machines (pipeline/distributed.py): files are claimed once, batches
 are staged atomically, and the loader gives the same tables as a local ingest without ever
-loading a file twice. The work-pool run itself (Prefect server, two process workers) is in
-benchmarks/workpool.py."""
+loading a file twice — through the functions, and once for real: a Prefect server, a
+process work pool and two `prefect worker start` processes (timed in benchmarks/workpool.py)."""
 
 from __future__ import annotations
 
@@ -115,3 +115,55 @@ def test_a_file_that_crashes_the_parser_is_rejected_and_its_batch_still_loads(tm
     report = _load(inbox, shared, tmp_path / "z.duckdb")
     outcomes = {f.source_file: f.outcome for f in report.files}
     assert outcomes == {"名册.xlsx": "loaded", "a_crash.xlsx": "rejected"}
+
+
+@pytest.mark.slow
+def test_two_process_workers_on_a_work_pool_prepare_the_batches_and_the_loader_matches_a_local_ingest(
+    prefect_harness, demo_inbox, demo_db, tmp_path
+):
+    """The real thing on this machine: a Prefect server, a process work pool, the
+    ingest-batch deployment and two `prefect worker start` processes."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import PREFECT_API_URL
+
+    from zhian.flows.distributed import deploy, plan_ingest_flow
+
+    pool = "zhian-test"
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+    deploy(pool)
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    prefect = Path(sys.executable).parent / "prefect"
+    workers = [
+        subprocess.Popen(
+            [str(prefect), "worker", "start", "--pool", pool, "--limit", "1", "--name", f"w{i}"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(2)
+    ]
+    try:
+        inbox, _ = demo_inbox
+        db = tmp_path / "z.duckdb"
+        quarter = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file()) / distributed.BYTES_PER_SECOND / 4
+        summary = plan_ingest_flow(str(inbox), str(tmp_path / "shared"), str(db), batch_seconds=quarter)
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
+    assert summary["batches"] >= 2
+    assert summary["batch_states"] == {"COMPLETED": summary["batches"]}
+    assert fingerprint(db) == fingerprint(demo_db[0])

@@ -2,7 +2,6 @@
 Asia/Shanghai, and no personal data in Prefect's database."""
 
 import datetime as dt
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -18,16 +17,6 @@ from zhian.fixtures.hostile import valid_xlsx
 
 pytestmark = pytest.mark.slow
 AS_OF = dt.date(2022, 8, 31)
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory):
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield PREFECT_API_DATABASE_CONNECTION_URL.value()
 
 
 def _results(db: Path) -> list[tuple]:
