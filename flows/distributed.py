@@ -26,6 +26,7 @@ from prefect.exceptions import ObjectNotFound
 
 from zhian.flows.refresh import open_database
 from zhian.pipeline import distributed
+from zhian.pipeline.permissions import keep_private
 from zhian.pipeline.settings import Settings
 
 BATCH_DEPLOYMENT = "ingest-batch/ingest-batch"
@@ -35,7 +36,9 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 @flow(name="ingest-batch", log_prints=False)
 def ingest_batch_flow(inbox: str, shared: str, batch_id: str) -> dict:
-    """Prepare one batch on this worker (runs on the work pool)."""
+    """Prepare one batch on this worker (runs on the work pool). The staged frames hold the
+    records as the inbox does (names, phones, ID numbers): owner-only, like the database."""
+    keep_private()
     staged = distributed.prepare_batch(Path(inbox), Path(shared), batch_id, Settings.load())
     files = len(distributed.read_batch(Path(shared), batch_id))
     get_run_logger().info("批次 %s：%d 个文件已解析", batch_id, files)
