@@ -103,10 +103,13 @@ def plan_ingest_flow(
 ) -> dict:
     """Claim, batch, prepare on the work pool; then load (when `db` is given)."""
     logger = get_run_logger()
-    files = distributed.claim_new_files(Path(inbox), Path(shared))
+    claims = distributed.claim_new_files(Path(inbox), Path(shared))
+    files = claims.new
     batches = distributed.plan_batches(files, batch_seconds)
     ids = distributed.write_batches(Path(shared), batches)
-    logger.info("新文件 %d 个，分为 %d 个批次", len(files), len(ids))
+    logger.info("新文件 %d 个，分为 %d 个批次；未再处理 %d 个", len(files), len(ids), len(claims.passed_over))
+    for name, why in claims.passed_over:
+        logger.info("未再处理：%s（%s）", name, why)
     runs = [
         run_deployment(
             deployment,
@@ -119,7 +122,12 @@ def plan_ingest_flow(
     ]
     states = _wait([run.id for run in runs]) if runs else {}
     logger.info("批次运行结果：%s", states)
-    summary = {"files": len(files), "batches": len(ids), "batch_states": states}
+    summary = {
+        "files": len(files),
+        "batches": len(ids),
+        "batch_states": states,
+        "passed_over": [f"{name}（{why}）" for name, why in claims.passed_over],
+    }
     if db:
         summary["load"] = load_staged_flow(inbox, shared, db)
     return summary

@@ -74,25 +74,35 @@ def _folders(shared: Path) -> dict[str, Path]:
     return folders
 
 
-def claim_new_files(inbox: Path, shared: Path) -> list[InboxFile]:
+@dataclass
+class Claims:
+    new: list[InboxFile]  # claimed now: to be batched
+    passed_over: list[tuple[str, str]]  # (file, why): its content was claimed before
+
+
+def claim_new_files(inbox: Path, shared: Path) -> Claims:
     """Hash the inbox's files and claim the contents never claimed before (O_EXCL: two
     planners cannot claim the same content). Files of unsupported types are claimed too:
-    the loader reports them as skipped, as a local run does."""
+    the loader reports them as skipped, as a local run does. The files passed over are
+    returned by name with the reason (the same content already claimed, under which name)."""
     claims = _folders(shared)["claims"]
     paths, _ = list_inbox(Path(inbox))
-    out = []
+    result = Claims([], [])
     for path in paths:
         digest = file_hash(path)
         name = path.relative_to(inbox).as_posix()
         try:
             descriptor = os.open(claims / digest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
+            first = (claims / digest).read_text(encoding="utf-8")
+            why = "已处理过（内容未变）" if first == name else f"与“{first}”内容完全相同"
+            result.passed_over.append((name, why))
             continue
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(name)
         stat = path.stat()
-        out.append(InboxFile(name, digest, stat.st_size, stat.st_mtime))
-    return out
+        result.new.append(InboxFile(name, digest, stat.st_size, stat.st_mtime))
+    return result
 
 
 def plan_batches(

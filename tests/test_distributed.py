@@ -16,7 +16,7 @@ from zhian.pipeline.db import connect
 
 
 def _stage_everything(inbox, shared, batch_seconds=0.01) -> list[str]:
-    files = distributed.claim_new_files(inbox, shared)
+    files = distributed.claim_new_files(inbox, shared).new
     ids = distributed.write_batches(shared, distributed.plan_batches(files, batch_seconds))
     for batch_id in ids:
         distributed.prepare_batch(inbox, shared, batch_id)
@@ -45,13 +45,19 @@ def staged_demo(demo_inbox, tmp_path_factory):
 def test_a_file_is_claimed_once_however_often_the_planner_runs(demo_inbox, tmp_path):
     inbox, _ = demo_inbox
     first = distributed.claim_new_files(inbox, tmp_path / "shared")
-    assert first
-    assert distributed.claim_new_files(inbox, tmp_path / "shared") == []
+    assert first.new
+    again = distributed.claim_new_files(inbox, tmp_path / "shared")
+    assert again.new == []
+    # nothing passed over silently: every file of the second pass is named with its reason
+    assert sorted(name for name, _ in again.passed_over) == sorted(
+        [f.name for f in first.new] + [name for name, _ in first.passed_over]
+    )
+    assert {why for _, why in again.passed_over} >= {"已处理过（内容未变）"}
 
 
 def test_batches_hold_about_the_parse_work_asked_for(demo_inbox, tmp_path):
     inbox, _ = demo_inbox
-    files = distributed.claim_new_files(inbox, tmp_path / "shared")
+    files = distributed.claim_new_files(inbox, tmp_path / "shared").new
     total = sum(f.size for f in files)
     one = distributed.plan_batches(files, batch_seconds=total / distributed.BYTES_PER_SECOND + 1)
     assert len(one) == 1
@@ -91,7 +97,7 @@ def test_a_batch_staged_again_is_not_loaded_twice(staged_demo, tmp_path):
 def test_an_unfinished_batch_is_invisible_to_the_loader(demo_inbox, tmp_path):
     inbox, _ = demo_inbox
     shared = tmp_path / "shared"
-    files = distributed.claim_new_files(inbox, shared)
+    files = distributed.claim_new_files(inbox, shared).new
     (batch_id,) = distributed.write_batches(shared, [files[:1]])
     (shared / "staged" / f".{batch_id}.abc.tmp").mkdir(parents=True)  # a worker still writing
     report = _load(inbox, shared, tmp_path / "z.duckdb")
@@ -167,3 +173,14 @@ def test_two_process_workers_on_a_work_pool_prepare_the_batches_and_the_loader_m
     assert summary["batches"] >= 2
     assert summary["batch_states"] == {"COMPLETED": summary["batches"]}
     assert fingerprint(db) == fingerprint(demo_db[0])
+
+
+def test_a_copy_under_another_name_is_named_with_the_file_it_copies(demo_inbox, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    source = next(demo_inbox[0].rglob("*名册*.xlsx"))
+    shutil.copy(source, inbox / "a名册.xlsx")
+    shutil.copy(source, inbox / "b名册副本.xlsx")
+    claims = distributed.claim_new_files(inbox, tmp_path / "shared")
+    assert [f.name for f in claims.new] == ["a名册.xlsx"]
+    assert claims.passed_over == [("b名册副本.xlsx", "与“a名册.xlsx”内容完全相同")]

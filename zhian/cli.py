@@ -504,6 +504,8 @@ def cmd_cluster(args) -> int:
             batch_seconds=args.batch_seconds,
         )
         console.print(f"新文件{summary['files']}个，{summary['batches']}个批次：{summary['batch_states']}")
+        if summary["passed_over"]:
+            console.print(f"未再处理的文件{len(summary['passed_over'])}个：" + "；".join(summary["passed_over"][:20]))
         if "load" in summary:
             console.print(f"载入：{summary['load']}")
         return 0
