@@ -8,6 +8,7 @@ one line; set ZHIAN_DEBUG=1 for the traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -363,28 +364,37 @@ def _station_compounds(con, station: str | None) -> set[str] | None:
     return {row[0] for row in con.execute("select compound from scope_compounds").fetchall()}
 
 
-def cmd_report(args) -> int:
-    from zhian.pipeline import console
+@contextlib.contextmanager
+def _database(args, read_only: bool = False):
+    """The command's existing database, opened (waiting `--wait` seconds for another run),
+    closed afterwards."""
     from zhian.pipeline.db import connect
-    from zhian.pipeline.report import month_as_of, write_report
 
     if not args.db.exists():
         raise CommandError(f"数据库文件不存在：{args.db}")
+    con = connect(args.db, read_only=read_only, wait=args.wait)
     try:
-        as_of = month_as_of(args.month)
-    except ValueError as error:
-        raise CommandError(str(error)) from error
-    if args.internal:
-        console.err_console.print(
-            "注意：--internal 生成的月报含未脱敏的个人信息，仅供内部办案使用，不得外传；本次操作已记入审计日志。"
-        )
-    con = connect(args.db, wait=args.wait)
-    try:
+        yield con
+    finally:
+        con.close()
+
+
+def cmd_report(args) -> int:
+    from zhian.pipeline import console
+    from zhian.pipeline.report import month_as_of, write_report
+
+    with _database(args) as con:
+        try:
+            as_of = month_as_of(args.month)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if args.internal:
+            console.err_console.print(
+                "注意：--internal 生成的月报含未脱敏的个人信息，仅供内部办案使用，不得外传；本次操作已记入审计日志。"
+            )
         path = _scoped(
             write_report, con, args.out, as_of, args.rate_definition, internal=args.internal, station=args.station
         )
-    finally:
-        con.close()
     console.console.print(
         f"月报：{path}（数据截至 {as_of.isoformat()}）{'【内部资料 注意保密】' if args.internal else ''}"
     )
@@ -394,62 +404,40 @@ def cmd_report(args) -> int:
 def cmd_dashboard(args) -> int:
     from zhian.dashboards.build import write_dashboard
     from zhian.pipeline import console
-    from zhian.pipeline.db import connect
 
-    if not args.db.exists():
-        raise CommandError(f"数据库文件不存在：{args.db}")
     as_of = args.as_of or dt.date.today()
-    con = connect(args.db, wait=args.wait)
-    try:
+    with _database(args) as con:
         path = _scoped(write_dashboard, con, args.out, as_of, args.rate_definition, station=args.station)
-    finally:
-        con.close()
     console.console.print(f"看板：{path}（评估日期 {as_of.isoformat()}）")
     return 0
 
 
 def cmd_metrics(args) -> int:
     from zhian.pipeline import console
-    from zhian.pipeline.db import connect
     from zhian.pipeline.metrics import evaluate
 
-    if not args.db.exists():
-        raise CommandError(f"数据库文件不存在：{args.db}")
-    con = connect(args.db, wait=args.wait)
-    try:
+    with _database(args) as con:
         evaluation = evaluate(con, args.as_of or dt.date.today(), args.rate_definition)
         compounds = _station_compounds(con, args.station)
-    finally:
-        con.close()
     console.print_metrics(evaluation, args.campaign, compounds=compounds)
     return 0
 
 
 def cmd_rank(args) -> int:
     from zhian.pipeline import console
-    from zhian.pipeline.db import connect
     from zhian.pipeline.ranking import rank_compounds
 
-    if not args.db.exists():
-        raise CommandError(f"数据库文件不存在：{args.db}")
-    con = connect(args.db, wait=args.wait)
-    try:
+    with _database(args) as con:
         frame = rank_compounds(con, args.year, args.per_1000)
-    finally:
-        con.close()
     console.print_ranking(frame, args.year, args.per_1000)
     return 0
 
 
 def cmd_quality(args) -> int:
     from zhian.pipeline import console
-    from zhian.pipeline.db import connect
 
-    con = connect(args.db, read_only=True)
-    try:
+    with _database(args, read_only=True) as con:
         console.print_quality(con, args.examples)
-    finally:
-        con.close()
     return 0
 
 
