@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from zhian.pipeline import catalogue  # noqa: E402
 from zhian.pipeline.db import connect  # noqa: E402
-from zhian.pipeline.metrics import _compute, _records_sql, _register_catalogue, evaluate, prepare_views  # noqa: E402
+from zhian.pipeline.metrics.evaluate import _compute, _records_sql, _register_catalogue, evaluate, prepare_views  # noqa: E402
 
 AS_OF = dt.date(2022, 8, 31)
 

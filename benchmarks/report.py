@@ -25,8 +25,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from zhian.pipeline import catalogue  # noqa: E402
 from zhian.pipeline.db import connect, sql_text  # noqa: E402
-from zhian.pipeline.metrics import evaluate  # noqa: E402
-from zhian.pipeline.report import write_report  # noqa: E402
+from zhian.pipeline.metrics.evaluate import evaluate  # noqa: E402
+from zhian.pipeline.outputs.report import write_report  # noqa: E402
 
 AS_OF = dt.date(2022, 8, 31)
 

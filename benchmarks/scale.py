@@ -119,9 +119,9 @@ def parse_stage(inbox: Path) -> dict:
     (the alternative the issue suggests). Workers are started and have imported their
     modules before the clock starts (the CLI starts them while it hashes the inbox); the
     start-up is reported on its own."""
-    from zhian.pipeline.ingest import _mtime
-    from zhian.pipeline.parse import Job, Parser
-    from zhian.pipeline.prepare import prepare_file, warm_imports
+    from zhian.pipeline.ingest.prepare import prepare_file, warm_imports
+    from zhian.pipeline.ingest.run import _mtime
+    from zhian.pipeline.ingest.workers import Job, Parser
     from zhian.pipeline.settings import Settings
 
     settings = Settings.load()

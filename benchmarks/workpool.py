@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batches", type=int, default=40)
     args = parser.parse_args(argv)
     inbox, _ = bureau_inbox(args.fraction)
-    from zhian.pipeline import distributed
+    from zhian.pipeline.ingest import distributed
 
     size = sum(p.stat().st_size for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
     batch_seconds = size / distributed.BYTES_PER_SECOND / args.batches

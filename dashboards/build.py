@@ -21,10 +21,12 @@ import plotly.offline
 import polars as pl
 from markupsafe import Markup
 
-from zhian.pipeline import catalogue, metrics, scope, wording
-from zhian.pipeline.ingest import KIND_LABELS
+from zhian.pipeline.ingest.run import KIND_LABELS
+from zhian.pipeline.ingest.validate import RULE_NAMES
+from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics import evaluate as metrics
+from zhian.pipeline.outputs import scope, wording
 from zhian.pipeline.permissions import atomic_file, shared_folder
-from zhian.pipeline.validate import RULE_NAMES
 
 from . import figures
 

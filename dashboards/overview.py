@@ -15,7 +15,9 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from zhian.pipeline import catalogue, metrics, scope, wording
+from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics import evaluate as metrics
+from zhian.pipeline.outputs import scope, wording
 
 from . import figures
 from .build import Plot, _json, query, render_page, write_page

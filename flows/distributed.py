@@ -25,7 +25,7 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
 
 from zhian.flows.refresh import open_database
-from zhian.pipeline import distributed
+from zhian.pipeline.ingest import distributed
 from zhian.pipeline.permissions import keep_private
 from zhian.pipeline.settings import Settings
 

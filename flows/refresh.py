@@ -25,10 +25,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from zhian.pipeline import ingest as pipeline_ingest
-from zhian.pipeline import wording
 from zhian.pipeline.db import DatabaseBusy, connect
-from zhian.pipeline.parse import Job
+from zhian.pipeline.ingest import run as pipeline_ingest
+from zhian.pipeline.ingest.workers import Job
+from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import keep_private, shared_folder
 from zhian.pipeline.settings import Settings
 
@@ -149,8 +149,8 @@ def ingest_flow(inbox: str, db: str, workers: int = 2) -> dict:
 
 @task(name="计算指标", **TASK_OPTIONS)
 def evaluate_task(con, as_of: dt.date, rate_definition: str):
-    from zhian.pipeline.metrics import evaluate
-    from zhian.pipeline.ranking import rank_compounds
+    from zhian.pipeline.metrics.evaluate import evaluate
+    from zhian.pipeline.metrics.ranking import rank_compounds
 
     rank_compounds(con, as_of.year - 1)
     return evaluate(con, as_of, rate_definition)
@@ -197,14 +197,14 @@ def metrics_flow(db: str, as_of: dt.date | None = None, rate_definition: str = "
 
 @task(name="生成看板和月报", **TASK_OPTIONS)
 def outputs_task(con, out: str, as_of: dt.date, rate_definition: str, by_station: bool, plotlyjs: str):
-    from zhian.pipeline.outputs import write_outputs
+    from zhian.pipeline.outputs.outputs import write_outputs
 
     return write_outputs(con, Path(out), as_of, rate_definition, by_station=by_station, plotlyjs=plotlyjs)
 
 
 @task(name="生成月报", **TASK_OPTIONS)
 def report_task(con, out: str, as_of: dt.date, rate_definition: str) -> str:
-    from zhian.pipeline.report import default_name, write_report
+    from zhian.pipeline.outputs.report import default_name, write_report
 
     return str(write_report(con, Path(out) / default_name(as_of), as_of, rate_definition))
 

@@ -11,9 +11,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .read import Limits
-from .text import clean
-from .vocab import DEFAULT_ECONOMIC_FRAUDS, category_word, nature_word
+from zhian.pipeline.ingest.read import Limits
+from zhian.pipeline.values.text import clean
+from zhian.pipeline.values.vocab import DEFAULT_ECONOMIC_FRAUDS, category_word, nature_word
 
 CONFIG_DIR = Path(__file__).parent / "config"
 DEFAULT_SETTINGS = CONFIG_DIR / "settings.toml"

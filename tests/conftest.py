@@ -14,8 +14,8 @@ from hypothesis import settings
 from zhian.fixtures.generator import generate
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
-from zhian.pipeline.ingest import ingest
-from zhian.pipeline.parse import Parser
+from zhian.pipeline.ingest.run import ingest
+from zhian.pipeline.ingest.workers import Parser
 from zhian.pipeline.settings import Settings
 
 # property tests: 300 examples each in CI; `pytest --hypothesis-profile thorough` runs 5,000
@@ -170,7 +170,7 @@ def seed(con, *, compounds=(), alerts=(), cases=(), residents=(), decisions=(), 
 
 def result(con, as_of, metric=None, compound=None, rate_definition="cohort") -> dict:
     """Evaluate and return the one row of `metric` (and `compound`)."""
-    from zhian.pipeline.metrics import evaluate
+    from zhian.pipeline.metrics.evaluate import evaluate
 
     rows = evaluate(con, as_of, rate_definition).results
     if metric:

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from zhian.pipeline.codes import CodeTable, load_table
+from zhian.pipeline.values.codes import CodeTable, load_table
 
 
 @pytest.fixture(scope="module")

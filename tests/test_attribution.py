@@ -4,7 +4,7 @@ worse than none: ambiguous cases stay unattributed, with the reason."""
 import pytest
 
 from tests.conftest import run_ingest, write_registry, write_sheet
-from zhian.pipeline.attribute import METHOD_ADDRESS, METHOD_HINT, METHOD_NAME, Registry
+from zhian.pipeline.ingest.attribute import METHOD_ADDRESS, METHOD_HINT, METHOD_NAME, Registry
 
 REGISTRY = Registry.build(
     [

@@ -14,8 +14,8 @@ from tests.conftest import seed
 from tests.pii import digit_windows
 from zhian.dashboards import figures
 from zhian.dashboards.build import render, write_dashboard
-from zhian.pipeline import catalogue
 from zhian.pipeline.db import connect
+from zhian.pipeline.metrics import catalogue
 
 D = dt.date
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
@@ -28,7 +28,7 @@ def demo_dashboard(demo_db, tmp_path_factory):
     db = folder / "z.duckdb"
     shutil.copy(demo_db[0], db)
     con = connect(db)
-    from zhian.pipeline.ranking import rank_compounds
+    from zhian.pipeline.metrics.ranking import rank_compounds
 
     rank_compounds(con, 2021)
     path = write_dashboard(con, folder / "看板.html", D(2022, 8, 31))

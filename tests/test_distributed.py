@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from tests.dbcheck import consistent, fingerprint
-from zhian.pipeline import distributed
 from zhian.pipeline.db import connect
+from zhian.pipeline.ingest import distributed
 
 
 def _stage_everything(inbox, shared, batch_seconds=0.01) -> list[str]:

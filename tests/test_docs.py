@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from zhian.cli import build_parser
-from zhian.pipeline import catalogue
+from zhian.pipeline.metrics import catalogue
 
 ROOT = Path(__file__).parent.parent
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import write_sheet
 from zhian.fixtures.writers import SheetSpec, write_csv, write_html_xls, write_spreadsheetml, write_xls, write_xlsx
-from zhian.pipeline.read import Unreadable, read_workbook
+from zhian.pipeline.ingest.read import Unreadable, read_workbook
 
 HEADER = ["警情编号", "报警时间", "警情性质", "事发地址"]
 ROWS = [

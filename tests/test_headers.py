@@ -2,7 +2,7 @@
 
 import pytest
 
-from zhian.pipeline.headers import Classification, Unclassified, classify, export_time_text
+from zhian.pipeline.ingest.classify import Classification, Unclassified, classify, export_time_text
 from zhian.pipeline.sources.specs import ALERTS, ALL_SPECS, CASES, REGISTRY, RESIDENTS, TARGETS
 
 MINIMAL = {

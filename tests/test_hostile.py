@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import write_registry
 from zhian.fixtures.hostile import valid_xlsx, write_everything
-from zhian.pipeline.ingest import FORMULA_GAP_REASON
+from zhian.pipeline.ingest.run import FORMULA_GAP_REASON
 
 
 def _hashes(folder: Path) -> dict[str, tuple[int, str]]:

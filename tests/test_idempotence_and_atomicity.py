@@ -15,7 +15,7 @@ from tests.dbcheck import consistent as _consistent
 from tests.dbcheck import fingerprint as _fingerprint
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
-from zhian.pipeline.ingest import ingest
+from zhian.pipeline.ingest.run import ingest
 
 
 def test_running_twice_changes_nothing(demo_inbox, tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 
 from zhian.fixtures.people import with_bad_checksum
-from zhian.pipeline.idnumbers import check_digit, excel_mangled_reason, resident_id_problem
+from zhian.pipeline.values.idnumbers import check_digit, excel_mangled_reason, resident_id_problem
 
 VALID = "11010519491231002" + check_digit("11010519491231002")
 

@@ -2,7 +2,7 @@
 
 from tests.conftest import run_ingest, write_registry, write_sheet
 from zhian.fixtures.people import with_bad_checksum
-from zhian.pipeline.idnumbers import check_digit
+from zhian.pipeline.values.idnumbers import check_digit
 
 ID1 = "11010519491231002" + check_digit("11010519491231002")
 ID2 = "31011719800101123" + check_digit("31011719800101123")

@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from tests.conftest import run_ingest, seed, write_sheet
-from zhian.pipeline import catalogue
 from zhian.pipeline.db import connect, sql_text
-from zhian.pipeline.metrics import evaluate, prepare_views
-from zhian.pipeline.ranking import rank_compounds
+from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics.evaluate import evaluate, prepare_views
+from zhian.pipeline.metrics.ranking import rank_compounds
 
 D = dt.date
 T = dt.datetime

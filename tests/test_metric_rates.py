@@ -112,7 +112,7 @@ def test_period_definition_counts_older_cases_solved_in_the_window(fresh_db):
 
 
 def test_rate_definitions_are_never_mixed_in_one_evaluation(fresh_db):
-    from zhian.pipeline.metrics import evaluate
+    from zhian.pipeline.metrics.evaluate import evaluate
 
     seed(fresh_db, compounds=["A"], cases=[_case()], targets=[_target(), _target(metric="theft_clearance_rate")])
     assert set(evaluate(fresh_db, D(2022, 10, 31), "period").results["rate_definition"]) == {"period"}
@@ -214,7 +214,7 @@ def test_rates_stay_within_zero_and_one_in_the_cohort_definition(demo_db, tmp_pa
     import shutil
 
     from zhian.pipeline.db import connect
-    from zhian.pipeline.metrics import evaluate
+    from zhian.pipeline.metrics.evaluate import evaluate
 
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db[0], path)

@@ -119,7 +119,7 @@ def test_registration_without_population_base_is_no_data(fresh_db):
 
 def test_duplicate_ids_are_one_resident(inbox, fresh_db):
     from tests.conftest import run_ingest, write_registry, write_sheet
-    from zhian.pipeline.idnumbers import check_digit
+    from zhian.pipeline.values.idnumbers import check_digit
 
     write_registry(inbox, [["花园小区", "凤仙路457号附1号", "凤仙路社区", 2, None]])
     first17 = "11010519491231002"

@@ -21,7 +21,7 @@ import pytest
 
 from tests.pii import digit_windows, full_names, secrets
 from zhian.pipeline.masking import mask_id, mask_name, mask_phone, mask_text
-from zhian.pipeline.report import INTERNAL_MARK
+from zhian.pipeline.outputs.report import INTERNAL_MARK
 
 pytestmark = pytest.mark.slow
 AS_OF = "2022-08-31"

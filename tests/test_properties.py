@@ -12,13 +12,13 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhian.pipeline.attribute import Registry, normalise_address, parse_address
-from zhian.pipeline.catalogue import CATALOGUE
-from zhian.pipeline.dates import MAX_DATE, MIN_DATE, parse_datetime, parse_datetime_series
-from zhian.pipeline.idnumbers import check_digit, excel_mangled_reason, resident_id_problem
+from zhian.pipeline.ingest.attribute import Registry, normalise_address, parse_address
 from zhian.pipeline.masking import mask_text
-from zhian.pipeline.targets import Target, TargetError, parse_target
-from zhian.pipeline.text import ZERO_WIDTH, clean, clean_expr
+from zhian.pipeline.metrics.catalogue import CATALOGUE
+from zhian.pipeline.metrics.target_syntax import Target, TargetError, parse_target
+from zhian.pipeline.values.dates import MAX_DATE, MIN_DATE, parse_datetime, parse_datetime_series
+from zhian.pipeline.values.idnumbers import check_digit, excel_mangled_reason, resident_id_problem
+from zhian.pipeline.values.text import ZERO_WIDTH, clean, clean_expr
 
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

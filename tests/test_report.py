@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import run_ingest, seed, write_registry, write_sheet
 from tests.pii import digit_windows
-from zhian.pipeline import wording
 from zhian.pipeline.db import connect
-from zhian.pipeline.report import default_name, month_as_of, month_bounds, write_report
+from zhian.pipeline.outputs import wording
+from zhian.pipeline.outputs.report import default_name, month_as_of, month_bounds, write_report
 
 D = dt.date
 
@@ -25,7 +25,7 @@ def demo_report(demo_db, tmp_path_factory):
     db = folder / "z.duckdb"
     shutil.copy(demo_db[0], db)
     con = connect(db)
-    from zhian.pipeline.ranking import rank_compounds
+    from zhian.pipeline.metrics.ranking import rank_compounds
 
     rank_compounds(con, 2021)
     path = write_report(con, folder / default_name(D(2022, 8, 31)), D(2022, 8, 31))

@@ -18,7 +18,7 @@ import pytest
 from tests.dbcheck import consistent, fingerprint
 from zhian.fixtures.bureau import MANIFEST, generate_bureau
 from zhian.pipeline.db import connect
-from zhian.pipeline.ingest import ingest
+from zhian.pipeline.ingest.run import ingest
 from zhian.pipeline.settings import Settings
 
 AS_OF = "2023-01-15"

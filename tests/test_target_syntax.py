@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from zhian.pipeline import catalogue
-from zhian.pipeline.targets import TargetError, parse_target, split_compounds
+from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics.target_syntax import TargetError, parse_target, split_compounds
 
 YOY = catalogue.BY_CODE["alarm_calls_yoy"]
 RATE = catalogue.BY_CODE["criminal_clearance_rate"]

@@ -5,8 +5,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from zhian.pipeline.dates import looks_like_twelve_hour_clock, parse_datetime
-from zhian.pipeline.text import clean, header_key, split_code_name
+from zhian.pipeline.values.dates import looks_like_twelve_hour_clock, parse_datetime
+from zhian.pipeline.values.text import clean, header_key, split_code_name
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from zhian.pipeline import vocab
+from zhian.pipeline.values import vocab
 
 
 @pytest.mark.parametrize(

@@ -192,8 +192,8 @@ def _settings(args):
 
 
 def _ingest(args, settings, parser, con) -> None:
-    from zhian.pipeline import console
-    from zhian.pipeline.ingest import ingest
+    from zhian.pipeline.ingest.run import ingest
+    from zhian.pipeline.outputs import console
 
     with console.progress_bar(True) as progress:
         report = ingest(args.inbox, con, settings, on_progress=progress, parser=parser)
@@ -204,7 +204,7 @@ def cmd_ingest(args) -> int:
     if not args.inbox.is_dir():
         raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
     settings = _settings(args)
-    from zhian.pipeline.ingest import open_parser
+    from zhian.pipeline.ingest.run import open_parser
     from zhian.pipeline.timing import stage
 
     # the parse worker starts first and imports its modules while this process imports
@@ -243,9 +243,9 @@ def cmd_run_prefect(args) -> int:
         raise CommandError("--prefect 不支持 --station；请用 --by-station，或不加 --prefect")
     _prefect_environment()
     from zhian.flows.refresh import refresh_flow
-    from zhian.pipeline import console
     from zhian.pipeline.db import connect
-    from zhian.pipeline.metrics import evaluate
+    from zhian.pipeline.metrics.evaluate import evaluate
+    from zhian.pipeline.outputs import console
 
     if not args.inbox.is_dir():
         raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
@@ -281,7 +281,7 @@ def cmd_run_prefect(args) -> int:
 
 def cmd_schedules(args) -> int:
     from zhian.flows.deployments import SCHEDULES, TIMEZONE, next_runs
-    from zhian.pipeline.console import console
+    from zhian.pipeline.outputs.console import console
 
     console.print(f"定时任务（时区 {TIMEZONE}）：")
     for schedule in SCHEDULES:
@@ -306,14 +306,14 @@ def cmd_run(args) -> int:
         raise CommandError(f"收件箱文件夹不存在：{args.inbox}")
     _writable_folder(args.out)
     settings = _settings(args)
-    from zhian.pipeline.ingest import open_parser
+    from zhian.pipeline.ingest.run import open_parser
 
     as_of = args.as_of or dt.date.today()
     # one connection for the whole run: no other writer can slip in between its steps
     with open_parser(settings, warm=True) as parser:
-        from zhian.pipeline import console
         from zhian.pipeline.db import connect
-        from zhian.pipeline.outputs import write_outputs
+        from zhian.pipeline.outputs import console
+        from zhian.pipeline.outputs.outputs import write_outputs
 
         con = connect(args.db, wait=args.wait)
         try:
@@ -347,7 +347,7 @@ def cmd_run(args) -> int:
 
 def _scoped(function, *args, **kwargs):
     """Call an output function; an unknown --station becomes the one-line reason."""
-    from zhian.pipeline.scope import UnknownStation
+    from zhian.pipeline.outputs.scope import UnknownStation
 
     try:
         return function(*args, **kwargs)
@@ -358,7 +358,7 @@ def _scoped(function, *args, **kwargs):
 def _station_compounds(con, station: str | None) -> set[str] | None:
     if station is None:
         return None
-    from zhian.pipeline import scope
+    from zhian.pipeline.outputs import scope
 
     _scoped(scope.apply, con, station)
     return {row[0] for row in con.execute("select compound from scope_compounds").fetchall()}
@@ -380,8 +380,8 @@ def _database(args, read_only: bool = False):
 
 
 def cmd_report(args) -> int:
-    from zhian.pipeline import console
-    from zhian.pipeline.report import month_as_of, write_report
+    from zhian.pipeline.outputs import console
+    from zhian.pipeline.outputs.report import month_as_of, write_report
 
     with _database(args) as con:
         try:
@@ -403,7 +403,7 @@ def cmd_report(args) -> int:
 
 def cmd_dashboard(args) -> int:
     from zhian.dashboards.build import write_dashboard
-    from zhian.pipeline import console
+    from zhian.pipeline.outputs import console
 
     as_of = args.as_of or dt.date.today()
     with _database(args) as con:
@@ -413,8 +413,8 @@ def cmd_dashboard(args) -> int:
 
 
 def cmd_metrics(args) -> int:
-    from zhian.pipeline import console
-    from zhian.pipeline.metrics import evaluate
+    from zhian.pipeline.metrics.evaluate import evaluate
+    from zhian.pipeline.outputs import console
 
     with _database(args) as con:
         evaluation = evaluate(con, args.as_of or dt.date.today(), args.rate_definition)
@@ -424,8 +424,8 @@ def cmd_metrics(args) -> int:
 
 
 def cmd_rank(args) -> int:
-    from zhian.pipeline import console
-    from zhian.pipeline.ranking import rank_compounds
+    from zhian.pipeline.metrics.ranking import rank_compounds
+    from zhian.pipeline.outputs import console
 
     with _database(args) as con:
         frame = rank_compounds(con, args.year, args.per_1000)
@@ -434,7 +434,7 @@ def cmd_rank(args) -> int:
 
 
 def cmd_quality(args) -> int:
-    from zhian.pipeline import console
+    from zhian.pipeline.outputs import console
 
     with _database(args, read_only=True) as con:
         console.print_quality(con, args.examples)
@@ -443,7 +443,7 @@ def cmd_quality(args) -> int:
 
 def cmd_fixtures(args) -> int:
     from zhian.fixtures.generator import generate
-    from zhian.pipeline.console import console
+    from zhian.pipeline.outputs.console import console
 
     if args.hostile:
         from zhian.fixtures.hostile import write_everything
@@ -471,7 +471,7 @@ def cmd_fixtures(args) -> int:
 
 def cmd_cluster(args) -> int:
     _prefect_environment()
-    from zhian.pipeline.console import console
+    from zhian.pipeline.outputs.console import console
 
     if args.action == "deploy":
         from zhian.flows.distributed import deploy
@@ -506,7 +506,7 @@ def cmd_cluster(args) -> int:
 
 def cmd_demo(args) -> int:
     from zhian.fixtures.generator import DEMO_AS_OF, generate
-    from zhian.pipeline.console import console
+    from zhian.pipeline.outputs.console import console
 
     root = args.dir
     inbox, out, db = root / "inbox", root / "out", root / "zhian.duckdb"

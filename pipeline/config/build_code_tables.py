@@ -23,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from zhian.pipeline.vocab import offence_of
+from zhian.pipeline.values.vocab import offence_of
 
 OUT = Path(__file__).parent / "alert_codes.csv"
 CASE_CODES_OUT = Path(__file__).parent / "case_codes.csv"

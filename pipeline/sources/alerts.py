@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..codes import CodeTable
-from ..dates import with_datetimes
-from ..idnumbers import mangled_reason_expr
-from ..text import compact
-from ..validate import Rules
-from ..vocab import (
+from zhian.pipeline.ingest.validate import Rules
+from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.values.codes import CodeTable
+from zhian.pipeline.values.dates import with_datetimes
+from zhian.pipeline.values.idnumbers import mangled_reason_expr
+from zhian.pipeline.values.text import compact
+from zhian.pipeline.values.vocab import (
     CATEGORIES_IMPLYING_ALARM,
     category_word,
     nature_word,
     offence_of,
 )
-from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
 
 FIELDS = [
     "alert_id",

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import polars as pl
 
-from ..dates import with_datetimes
-from ..idnumbers import mangled_reason_expr
-from ..validate import Rules
-from ..vocab import (
+from zhian.pipeline.ingest.validate import Rules
+from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.values.dates import with_datetimes
+from zhian.pipeline.values.idnumbers import mangled_reason_expr
+from zhian.pipeline.values.vocab import (
     DEFAULT_ECONOMIC_FRAUDS,
     case_kind,
     case_status,
@@ -32,7 +33,6 @@ from ..vocab import (
     offence_of,
     status_means_penalty,
 )
-from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
 
 FIELDS = [
     "case_id",

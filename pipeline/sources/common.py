@@ -12,8 +12,8 @@ from typing import Any
 
 import polars as pl
 
-from ..headers import Classification
-from ..text import clean_frame
+from zhian.pipeline.ingest.classify import Classification
+from zhian.pipeline.values.text import clean_frame
 
 ROW = "_row"  # the Excel row number (1-based, as Excel shows it)
 
@@ -151,7 +151,7 @@ def keep_raw(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
 def boolean_expr(column: str) -> pl.Expr:
     """是/否, Y/N, 1/0, √, TRUE/FALSE → Boolean; unknown words → null (the `parsed` rule
     then rejects the row, since its raw text is present)."""
-    from ..vocab import BOOLEAN_WORDS
+    from zhian.pipeline.values.vocab import BOOLEAN_WORDS
 
     return (
         pl.col(column)

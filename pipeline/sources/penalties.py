@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..dates import with_datetimes
-from ..idnumbers import mangled_reason_expr
-from ..validate import Rules
-from ..vocab import is_penalty
-from .common import PROBLEM, RAW, SheetContext, keep_raw
+from zhian.pipeline.ingest.validate import Rules
+from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, keep_raw
+from zhian.pipeline.values.dates import with_datetimes
+from zhian.pipeline.values.idnumbers import mangled_reason_expr
+from zhian.pipeline.values.vocab import is_penalty
 
 FIELDS = ["case_id", "decision_id", "penalty_type", "approved_at", "doc_status", "person_name"]
 

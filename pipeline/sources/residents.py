@@ -12,11 +12,11 @@ from pathlib import Path
 
 import polars as pl
 
-from ..dates import with_datetimes
-from ..idnumbers import excel_mangled_reason, resident_id_problem
-from ..validate import Rules
-from ..vocab import POPULATION_TYPES, population_type, population_type_from_name, verification
-from .common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.ingest.validate import Rules
+from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.values.dates import with_datetimes
+from zhian.pipeline.values.idnumbers import excel_mangled_reason, resident_id_problem
+from zhian.pipeline.values.vocab import POPULATION_TYPES, population_type, population_type_from_name, verification
 
 FIELDS = [
     "person_id",

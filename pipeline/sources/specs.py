@@ -7,7 +7,7 @@ fields. Canonical names and aliases come from docs/data-contract.md (including i
 
 from __future__ import annotations
 
-from ..headers import SourceSpec
+from zhian.pipeline.ingest.classify import SourceSpec
 
 
 def _names(*groups: tuple[str, tuple[str, ...]]) -> dict[str, str]:

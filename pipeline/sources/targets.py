@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from .. import catalogue
-from ..dates import with_datetimes
-from ..targets import TargetError, parse_target, split_compounds
-from ..validate import Rules
-from .common import PROBLEM, RAW, SheetContext, keep_raw, map_distinct
+from zhian.pipeline.ingest.validate import Rules
+from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics.target_syntax import TargetError, parse_target, split_compounds
+from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, keep_raw, map_distinct
+from zhian.pipeline.values.dates import with_datetimes
 
 FIELDS = ["campaign", "compounds", "start_date", "end_date", "metric", "target"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandera.polars as pa
 import polars as pl
 
-from .sources.common import PROBLEM, RAW, ROW, SheetContext
+from zhian.pipeline.sources.common import PROBLEM, RAW, ROW, SheetContext
 
 REJECTED_SCHEMA = {
     "source_file": pl.String,

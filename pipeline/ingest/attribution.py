@@ -13,8 +13,8 @@ import hashlib
 import duckdb
 import polars as pl
 
-from .attribute import Registry
-from .db import get_meta, scalar, set_meta
+from zhian.pipeline.db import get_meta, scalar, set_meta
+from zhian.pipeline.ingest.attribute import Registry
 
 RECORD_TABLES = ("alerts", "cases", "residents")
 ATTRIBUTION_COLUMNS = ("compound", "attribution", "attribution_note")

@@ -29,8 +29,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .prepare import PreparedFile, prepare_file, warm_imports
-from .settings import Settings
+from zhian.pipeline.ingest.prepare import PreparedFile, prepare_file, warm_imports
+from zhian.pipeline.settings import Settings
 
 CRASH_REASON = "解析该文件时读取进程异常退出（文件可能被恶意构造或严重损坏，例如声明了超大的单元格范围），已拒绝"
 

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .catalogue import COUNT_CHANGE, RATE, STOCK_RATE, ZERO_COUNT, Metric
-from .text import compact
+from zhian.pipeline.metrics.catalogue import COUNT_CHANGE, RATE, STOCK_RATE, ZERO_COUNT, Metric
+from zhian.pipeline.values.text import compact
 
 OPS = (">=", ">", "<=", "<", "=")
 

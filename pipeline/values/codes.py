@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .text import compact, split_code_name
+from zhian.pipeline.values.text import compact, split_code_name
 
-DEFAULT_TABLE = Path(__file__).parent / "config" / "alert_codes.csv"
+DEFAULT_TABLE = Path(__file__).parent.parent / "config" / "alert_codes.csv"
 
 
 @dataclass(frozen=True)

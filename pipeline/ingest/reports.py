@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .sources.specs import ALL_SPECS
+from zhian.pipeline.sources.specs import ALL_SPECS
 
 KIND_LABELS = {spec.kind: spec.label for spec in ALL_SPECS}
 

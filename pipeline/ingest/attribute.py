@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import clean
+from zhian.pipeline.values.text import clean
 
 ROAD_SUFFIXES = ("大道", "大街", "胡同", "路", "街", "巷", "弄", "里", "道")
 ADMIN_TOKENS = (

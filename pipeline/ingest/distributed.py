@@ -32,7 +32,9 @@ from pathlib import Path
 
 import duckdb
 
-from .ingest import (
+from zhian.pipeline.ingest.prepare import PreparedFile
+from zhian.pipeline.ingest.reports import IngestReport
+from zhian.pipeline.ingest.run import (
     SUPPORTED_SUFFIXES,
     Plan,
     file_hash,
@@ -42,10 +44,8 @@ from .ingest import (
     local_time,
     new_file_report,
 )
-from .parse import Job, Parser
-from .prepare import PreparedFile
-from .reports import IngestReport
-from .settings import Settings
+from zhian.pipeline.ingest.workers import Job, Parser
+from zhian.pipeline.settings import Settings
 
 # Parse work a batch should hold (issue #9: ≥ ~40 s, so the ~4 s a flow run costs on a
 # process worker stays small), and the parse rate used to estimate it from file sizes:

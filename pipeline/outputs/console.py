@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .db import scalar
-from .ingest import FileReport, IngestReport, SheetReport
-from .masking import mask_text
+from zhian.pipeline.db import scalar
+from zhian.pipeline.ingest.run import FileReport, IngestReport, SheetReport
+from zhian.pipeline.masking import mask_text
 
 OUTCOME_WORDS = {
     "loaded": "已载入",
@@ -197,7 +197,7 @@ def print_metrics(
     """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据):
     for `compounds` only when given (one station); counts only when not `detail` (a
     bureau's thousands of rows belong in the overview page, not the terminal)."""
-    from . import wording
+    from zhian.pipeline.outputs import wording
 
     results = evaluation.results
     if campaign:

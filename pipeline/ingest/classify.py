@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .text import header_key
+from zhian.pipeline.values.text import header_key
 
 HEADER_SEARCH_ROWS = 20
 

@@ -27,14 +27,15 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from . import compounds, load
-from .db import scalar, transaction
-from .parse import Job, Parser
-from .prepare import FORMULA_GAP_REASON, PreparedFile, PreparedSheet, file_outcome
-from .read import SUPPORTED_SUFFIXES
-from .reports import KIND_LABELS, FileReport, IngestReport, SheetReport
-from .settings import Settings
-from .timing import add, mark, stage, total
+from zhian.pipeline.db import scalar, transaction
+from zhian.pipeline.ingest import attribution as compounds
+from zhian.pipeline.ingest import load
+from zhian.pipeline.ingest.prepare import FORMULA_GAP_REASON, PreparedFile, PreparedSheet, file_outcome
+from zhian.pipeline.ingest.read import SUPPORTED_SUFFIXES
+from zhian.pipeline.ingest.reports import KIND_LABELS, FileReport, IngestReport, SheetReport
+from zhian.pipeline.ingest.workers import Job, Parser
+from zhian.pipeline.settings import Settings
+from zhian.pipeline.timing import add, mark, stage, total
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 

@@ -13,8 +13,8 @@ import re
 
 import polars as pl
 
-from ..validate import Rules, rejection
-from .common import RAW, ROW, SheetContext, keep_raw
+from zhian.pipeline.ingest.validate import Rules, rejection
+from zhian.pipeline.sources.common import RAW, ROW, SheetContext, keep_raw
 
 FIELDS = [
     "compound_name",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .text import compact, split_code_name
+from zhian.pipeline.values.text import compact, split_code_name
 
 # --- 警情性质 (nature of a 110 call) -------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .db import sql_text
+from zhian.pipeline.db import sql_text
 
 
 class UnknownStation(ValueError):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from .db import sql_text, transaction
-from .metrics import prepare_views
+from zhian.pipeline.db import sql_text, transaction
+from zhian.pipeline.metrics.evaluate import prepare_views
 
 
 def rank_compounds(con: duckdb.DuckDBPyConnection, year: int, per_thousand: bool = False) -> pl.DataFrame:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import catalogue
+from zhian.pipeline.metrics import catalogue
 
 STATUS_NAMES = {"met": "达标", "missed": "未达标", "on_track": "进度正常", "at_risk": "有风险", "no_data": "无数据"}
 STATE_NAMES = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}

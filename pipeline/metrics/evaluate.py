@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from . import catalogue
-from .db import scalar, sql_text, transaction
+from zhian.pipeline.db import scalar, sql_text, transaction
+from zhian.pipeline.metrics import catalogue
 
 RATE_DEFINITIONS = ("cohort", "period")
 STAGING_VIEWS = ("stg_alerts", "stg_cases", "stg_residents", "stg_target_compounds", "stg_target_problems")

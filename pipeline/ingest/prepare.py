@@ -20,13 +20,13 @@ from pathlib import Path
 
 import polars as pl
 
-from .codes import load_table
-from .dates import looks_like_twelve_hour_clock, parse_datetime
-from .headers import Classification, Unclassified, classify, export_time_text
-from .read import Sheet, Unreadable, Workbook, read_workbook
-from .reports import FileReport, SheetReport
-from .settings import Settings
-from .sources.specs import ALL_SPECS
+from zhian.pipeline.ingest.classify import Classification, Unclassified, classify, export_time_text
+from zhian.pipeline.ingest.read import Sheet, Unreadable, Workbook, read_workbook
+from zhian.pipeline.ingest.reports import FileReport, SheetReport
+from zhian.pipeline.settings import Settings
+from zhian.pipeline.sources.specs import ALL_SPECS
+from zhian.pipeline.values.codes import load_table
+from zhian.pipeline.values.dates import looks_like_twelve_hour_clock, parse_datetime
 
 PENDING_FILE_ID = 0  # replaced by the file's id when it is loaded
 LOAD_ORDER = {"registry": 0, "targets": 1}  # files holding these load first
@@ -127,11 +127,12 @@ def _write_frame(frame: pl.DataFrame | None, out_dir: Path, frame_format: str = 
 def warm_imports() -> None:
     """Import what preparing needs (pandera imports pandas: ~0.4 s) in a fresh worker."""
     _modules()
-    from . import validate  # noqa: F401
+    from zhian.pipeline import validate  # noqa: F401
 
 
 def _modules() -> dict:
-    from .sources import alerts, cases, penalties, registry, residents, targets
+    from zhian.pipeline.sources import alerts, cases, penalties, residents, targets
+    from zhian.pipeline.sources import compound_registry as registry
 
     return {
         "alerts": alerts,
@@ -170,9 +171,9 @@ def prepare_sheet(
     collects the time of each step, for the stage timings."""
     seconds = {} if seconds is None else seconds
     began = time.perf_counter()
-    from .sources import registry
-    from .sources.common import SheetContext, extract
-    from .validate import REJECTED_SCHEMA, validate
+    from zhian.pipeline.ingest.validate import REJECTED_SCHEMA, validate
+    from zhian.pipeline.sources import compound_registry as registry
+    from zhian.pipeline.sources.common import SheetContext, extract
 
     report = SheetReport(sheet=sheet.name, visibility=sheet.visibility)
     if sheet.visibility != "visible":
@@ -271,7 +272,7 @@ FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果�
 def _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, kind):
     """A formula cell saved without its value is read as empty by calamine: reject its row
     rather than take the cell as blank (only cells of the columns zhian uses)."""
-    from .validate import REJECTED_SCHEMA
+    from zhian.pipeline.ingest.validate import REJECTED_SCHEMA
 
     headers = {column.index: column.header for column in classification.columns}
     present = set(frame["_row"].to_list())

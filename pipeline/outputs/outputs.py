@@ -18,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 
-from . import scope
-from .metrics import Evaluation, evaluate
-from .permissions import atomic_file, shared_folder
-from .ranking import rank_compounds
-from .timing import stage
+from zhian.pipeline.metrics.evaluate import Evaluation, evaluate
+from zhian.pipeline.metrics.ranking import rank_compounds
+from zhian.pipeline.outputs import scope
+from zhian.pipeline.permissions import atomic_file, shared_folder
+from zhian.pipeline.timing import stage
 
 PLOTLY_FILE = "plotly.min.js"
 
@@ -64,9 +64,8 @@ def write_outputs(
     """Rank, evaluate once, then write the pages and workbooks."""
     from zhian.dashboards.build import default_name, write_dashboard
     from zhian.dashboards.overview import overview_name, write_overview
-
-    from .report import default_name as report_name
-    from .report import write_report
+    from zhian.pipeline.outputs.report import default_name as report_name
+    from zhian.pipeline.outputs.report import write_report
 
     out = shared_folder(Path(out))
     with stage("rank compounds"):

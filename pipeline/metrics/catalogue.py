@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import compact
+from zhian.pipeline.values.text import compact
 
 COUNT_CHANGE = "count_change"
 RATE = "rate"

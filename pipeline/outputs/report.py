@@ -29,14 +29,15 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import catalogue, scope, wording
-from .db import sql_text
-from .ingest import KIND_LABELS
-from .masking import PERSONAL_COLUMNS, mask_text
-from .metrics import Evaluation, evaluate
-from .permissions import atomic_file, shared_folder
-from .sources.specs import ALL_SPECS
-from .text import split_code_name
+from zhian.pipeline.db import sql_text
+from zhian.pipeline.ingest.run import KIND_LABELS
+from zhian.pipeline.masking import PERSONAL_COLUMNS, mask_text
+from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics.evaluate import Evaluation, evaluate
+from zhian.pipeline.outputs import scope, wording
+from zhian.pipeline.permissions import atomic_file, shared_folder
+from zhian.pipeline.sources.specs import ALL_SPECS
+from zhian.pipeline.values.text import split_code_name
 
 FONT_NAME = "Microsoft YaHei"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
