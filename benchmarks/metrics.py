@@ -34,8 +34,8 @@ import polars as pl
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 
-from zhian.pipeline import catalogue  # noqa: E402
 from zhian.pipeline.db import connect  # noqa: E402
+from zhian.pipeline.metrics import catalogue  # noqa: E402
 from zhian.pipeline.metrics.evaluate import _compute, _records_sql, _register_catalogue, evaluate, prepare_views  # noqa: E402
 
 AS_OF = dt.date(2022, 8, 31)
@@ -124,7 +124,7 @@ def build(con, alerts: int, cases: int, compounds: int, only: list[str] | None =
     con.executemany(
         """
         insert into targets (campaign, compounds, compound_list, start_date, end_date, metric_code, target_op,
-                             target_value, target_raw) values (?, ?, ?, ?, ?, ?, ?, ?, 'bench')
+                             target_percent, target_raw) values (?, ?, ?, ?, ?, ?, ?, ?, 'bench')
     """,
         rows,
     )

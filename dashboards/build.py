@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,19 +22,21 @@ import plotly.offline
 import polars as pl
 from markupsafe import Markup
 
-from zhian.pipeline.ingest.run import KIND_LABELS
-from zhian.pipeline.ingest.validate import RULE_NAMES
+from zhian.pipeline import db
 from zhian.pipeline.metrics import catalogue
-from zhian.pipeline.metrics import evaluate as metrics
-from zhian.pipeline.outputs import scope, wording
+from zhian.pipeline.metrics.evaluate import Evaluation
+from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import atomic_file, shared_folder
+from zhian.pipeline.sources import LABELS
 
 from . import figures
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
+    """A chart's query (`dashboards/queries/<name>.sql`) with the parameters it names."""
     sql = (importlib.resources.files("zhian.dashboards") / "queries" / f"{name}.sql").read_text(encoding="utf-8")
-    return con.sql(sql, params=params or {}).pl()
+    names = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+    return con.sql(sql, params={k: v for k, v in (params or {}).items() if k in names}).pl()
 
 
 @dataclass
@@ -77,9 +80,7 @@ def _card(row: dict) -> dict:
         "status_name": wording.STATUS_NAMES[row["status"]],
         "target": wording.target_text(row["kind"], row["target_op"], row["target_percent"]),
         "actual": wording.actual_text(row),
-        "baseline": "—"
-        if row["baseline"] is None
-        else (wording.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}"),
+        "baseline": wording.baseline_text(row),
         "change": wording.change_text(row),
         "pace": wording.pace_sentence(row),
         "note": row["note"],
@@ -166,52 +167,47 @@ def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) 
     return sections
 
 
-def _quality(con: duckdb.DuckDBPyConnection) -> dict:
-    sources = query(con, "quality_sources").to_dicts()
+def _quality(con: duckdb.DuckDBPyConnection, station: str | None) -> dict:
+    sources = db.query(con, "quality/quality_sources.sql", {"station": station}).pl().to_dicts()
     for row in sources:
-        row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
-    reasons = query(con, "quality_reasons").to_dicts()
+        row["label"] = LABELS.get(row["kind"], row["kind"])
+    reasons = db.query(con, "quality/rejection_rules.sql", {"station": station}).pl().to_dicts()
     for row in reasons:
-        row["label"] = KIND_LABELS.get(row["kind"], row["kind"])
-        row["rule_name"] = RULE_NAMES.get(row["rule"], row["rule"] or "")
+        row["label"] = LABELS.get(row["kind"], row["kind"])
+        row["rule_name"] = wording.RULE_NAMES.get(row["rule"], row["rule"] or "")
     files = sources[0] if sources else {"files": 0, "files_rejected": 0, "files_skipped": 0, "sheets_skipped": 0}
     return {"sources": sources, "reasons": reasons, "files": files}
 
 
 def render(
     con: duckdb.DuckDBPyConnection,
-    as_of: dt.date,
-    rate_definition: str = "cohort",
+    evaluation: Evaluation,
     *,
     station: str | None = None,
-    evaluation: metrics.Evaluation | None = None,
     plotly_src: str | None = None,
 ) -> str:
-    """Evaluate every target as of `as_of` (or reuse the run's `evaluation`) and render the
-    page — for one station when `station` is given. plotly.js is inlined, or, with
-    `plotly_src`, loaded from that relative path (one shared copy beside many pages)."""
-    if evaluation is None:  # written alone: evaluate and count afresh
-        evaluation = metrics.evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the charts
-        scope.prepare(con)
-    scope.apply(con, station)
-    results = query(con, "results")
-    daily = query(con, "cumulative")
-    trend = query(con, "monthly_trend", {"as_of": as_of})
-    ranking = query(con, "ranking")
-    freshness = query(con, "freshness").to_dicts()
+    """The page of an evaluation — for one station when `station` is given. plotly.js is
+    inlined, or, with `plotly_src`, loaded from that relative path (one shared copy beside
+    many pages)."""
+    params = {"evaluation": evaluation.evaluation_id, "station": station, "as_of": evaluation.as_of}
+    results = db.query(con, "outputs/evaluation_results.sql", params).pl()
+    daily = query(con, "cumulative", params)
+    trend = query(con, "alerts_by_month", params)
+    ranking = db.query(con, "outputs/ranking.sql", params).pl()
+    freshness = db.query(con, "quality/data_freshness.sql", params).pl().to_dicts()
     ranking_plot = Plot("ranking", _json(figures.ranking_figure(ranking))) if ranking.height else None
     return render_page(
         "dashboard.html.j2",
         plotly_src,
-        as_of=as_of.isoformat(),
-        rate_definition="当期（按立案/受理时间）" if rate_definition == "cohort" else "期间（按破案/结案时间）",
+        as_of=evaluation.as_of.isoformat(),
+        rate_definition=wording.rate_definition_text(evaluation.rate_definition),
         freshness=freshness,
         campaigns=_campaigns(results, daily, trend),
         problems=evaluation.problems.to_dicts() if station is None else [],  # the bureau-wide list
         ranking=ranking.to_dicts(),
         ranking_year=ranking["year"][0] if ranking.height else None,
         ranking_plot=ranking_plot,
-        quality=_quality(con),
+        quality=_quality(con, station),
         catalogue=[
             {"name": m.name, "kind": catalogue.KIND_NAMES[m.kind], "definition": m.definition}
             for m in catalogue.CATALOGUE
@@ -233,6 +229,7 @@ def render_page(template: str, plotly_src: str | None, **context) -> str:
     return environment.get_template(template).render(
         **context,
         plotly_js=None if plotly_src else Markup(plotly.offline.get_plotlyjs()),
+        low_base_note=wording.LOW_BASE_NOTE,
         plotly_src=plotly_src,
         font=figures.FONT,
         colors=figures.STATUS_COLORS,
@@ -251,19 +248,27 @@ def write_page(path: Path, html_text: str) -> Path:
 def write_dashboard(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    as_of: dt.date,
-    rate_definition: str = "cohort",
+    evaluation: Evaluation,
     *,
     station: str | None = None,
-    evaluation: metrics.Evaluation | None = None,
     plotly_src: str | None = None,
 ) -> Path:
-    html_text = render(con, as_of, rate_definition, station=station, evaluation=evaluation, plotly_src=plotly_src)
-    return write_page(path, html_text)
+    return write_page(path, render(con, evaluation, station=station, plotly_src=plotly_src))
+
+
+PLOTLY_FILE = "plotly.min.js"
+
+
+def write_plotly_js(out: Path) -> Path:
+    """plotly.js once, beside pages that load it (`plotly_src`) instead of inlining it."""
+    path = Path(out) / PLOTLY_FILE
+    with atomic_file(path, shared=True) as temporary:
+        temporary.write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
+    return path
 
 
 def default_name(as_of: dt.date) -> str:
     return f"小区整治看板_{as_of.isoformat()}.html"
 
 
-__all__ = ["default_name", "render", "write_dashboard"]
+__all__ = ["PLOTLY_FILE", "default_name", "render", "write_dashboard", "write_plotly_js"]

@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from zhian.pipeline.metrics import catalogue
-from zhian.pipeline.metrics import evaluate as metrics
-from zhian.pipeline.outputs import scope, wording
+from zhian.pipeline.metrics.evaluate import Evaluation
+from zhian.pipeline.outputs import wording
 
 from . import figures
 from .build import Plot, _json, query, render_page, write_page
@@ -108,22 +108,15 @@ def status_figure(stations: list[dict]) -> go.Figure:
 
 def render(
     con: duckdb.DuckDBPyConnection,
-    as_of: dt.date,
-    evaluation: metrics.Evaluation,
+    evaluation: Evaluation,
     links: dict[str, str] | None = None,
     plotly_src: str | None = None,
 ) -> str:
-    scope.prepare(con)
-    detail = query(con, "overview")
-    frame = _by_target(detail)
+    params = {"evaluation": evaluation.evaluation_id}
+    frame = _by_target(query(con, "overview", params))
     columns = _columns(frame)
     links = links or {}
-    compounds = dict(
-        con.execute(
-            """select station, count(distinct compound) from metric_results
-               left join station_compounds using (compound) group by station"""
-        ).fetchall()
-    )
+    compounds = dict(query(con, "station_compounds", params).iter_rows())
     stations = []
     for (station,), rows in frame.group_by("station", maintain_order=True):
         by_key = {tuple(r[c] for c in TARGET): r for r in rows.iter_rows(named=True)}
@@ -146,7 +139,7 @@ def render(
     return render_page(
         "overview.html.j2",
         plotly_src,
-        as_of=as_of.isoformat(),
+        as_of=evaluation.as_of.isoformat(),
         stations=stations,
         columns=columns,
         totals=[{"status": s, "name": wording.STATUS_NAMES[s], "count": totals[s]} for s in STATUSES if totals[s]],
@@ -159,12 +152,11 @@ def render(
 def write_overview(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    as_of: dt.date,
-    evaluation: metrics.Evaluation,
+    evaluation: Evaluation,
     links: dict[str, str] | None = None,
     plotly_src: str | None = None,
 ) -> Path:
-    return write_page(path, render(con, as_of, evaluation, links, plotly_src))
+    return write_page(path, render(con, evaluation, links, plotly_src))
 
 
 __all__ = ["overview_name", "render", "write_overview"]

@@ -14,7 +14,8 @@ Set-up for a bureau: docs/scale.md. `zhian cluster deploy` registers the deploym
 
 from __future__ import annotations
 
-import time
+import asyncio
+from collections import Counter
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -23,15 +24,16 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
+from prefect.flow_runs import wait_for_flow_run
+from prefect.utilities.asyncutils import run_coro_as_sync
 
-from zhian.flows.refresh import open_database
+from zhian.flows.refresh import database
 from zhian.pipeline.ingest import distributed
 from zhian.pipeline.permissions import keep_private
 from zhian.pipeline.settings import Settings
 
 BATCH_DEPLOYMENT = "ingest-batch/ingest-batch"
 LOADER_LIMIT = "zhian-loader"
-FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
 @flow(name="ingest-batch", log_prints=False)
@@ -58,12 +60,8 @@ def ensure_loader_limit() -> None:
 def load_staged_flow(inbox: str, shared: str, db: str) -> dict:
     """Merge the staged batches into the database: one loader at a time, bureau-wide."""
     ensure_loader_limit()
-    with concurrency(LOADER_LIMIT, occupy=1, strict=True):
-        con = open_database(db)
-        try:
-            report = distributed.load_staged(con, Path(inbox), Path(shared), Settings.load())
-        finally:
-            con.close()
+    with concurrency(LOADER_LIMIT, occupy=1, strict=True), database(db) as con:
+        report = distributed.load_staged(con, Path(inbox), Path(shared), Settings.load())
     loaded = [f for f in report.files if f.outcome not in ("unchanged", "duplicate")]
     summary = {
         "files": len(loaded),
@@ -75,22 +73,14 @@ def load_staged_flow(inbox: str, shared: str, db: str) -> dict:
     return summary
 
 
-def _wait(flow_run_ids: list, poll: float = 2.0) -> dict[str, int]:
-    states: dict = {}
-    with get_client(sync_client=True) as client:
-        pending = set(flow_run_ids)
-        while pending:
-            for run_id in list(pending):
-                run = client.read_flow_run(run_id)
-                if run.state_type and run.state_type.value in FINAL:
-                    states[run_id] = run.state_type.value
-                    pending.discard(run_id)
-            if pending:
-                time.sleep(poll)
-    counts: dict[str, int] = {}
-    for value in states.values():
-        counts[value] = counts.get(value, 0) + 1
-    return counts
+def _wait(flow_run_ids: list) -> dict[str, int]:
+    """Wait for every run to end (Prefect's own wait); how many ended in each state."""
+
+    async def all_runs():
+        return await asyncio.gather(*(wait_for_flow_run(run_id, timeout=None) for run_id in flow_run_ids))
+
+    runs = run_coro_as_sync(all_runs())
+    return dict(Counter(run.state_type.value for run in runs))
 
 
 @flow(name="plan-ingest", log_prints=False)

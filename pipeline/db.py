@@ -1,4 +1,5 @@
-"""The DuckDB database: connecting, creating the schema, running the project's SQL.
+"""The DuckDB database: connecting (which creates or migrates the schema, `schema.py`),
+transactions, running the project's SQL files with bound parameters.
 
 DuckDB allows one read-write process per file: a second one gets "Could not set lock".
 `connect` turns that into a `DatabaseBusy` with a one-line Chinese message.
@@ -9,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-
-SCHEMA_VERSION = "1"
 
 
 class DatabaseBusy(RuntimeError):
@@ -57,13 +57,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float = 0) -> du
         except duckdb.Error as error:
             raise DatabaseError(f"无法打开数据库{path}：{str(error).splitlines()[0]}") from error
     if not read_only:
+        from zhian.pipeline import schema
+
         protect(path)
-        con.execute(sql_text("schema/tables.sql"))
-        con.execute(sql_text("schema/migrations.sql"))
-        con.execute(
-            "insert into zhian_meta values ('schema_version', $v) on conflict do nothing",
-            {"v": SCHEMA_VERSION},
-        )
+        schema.create(con)
     return con
 
 
@@ -75,16 +72,48 @@ def protect(path: Path) -> None:
                 os.chmod(candidate, 0o600)
 
 
+class Transaction:
+    """An open transaction: committed when its block ends, unless `rollback()` was called."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.rolled_back = False
+
+    def rollback(self) -> None:
+        """Undo everything of the block when it ends (nothing the block wrote remains)."""
+        self.rolled_back = True
+
+
 @contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[Transaction]:
     """All or nothing: a crash or kill inside leaves no trace (DuckDB's WAL)."""
     con.execute("begin transaction")
+    handle = Transaction(con)
     try:
-        yield con
+        yield handle
     except BaseException:
         con.execute("rollback")
         raise
-    con.execute("commit")
+    con.execute("rollback" if handle.rolled_back else "commit")
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def run_script(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> None:
+    """Run the statements of an SQL file one by one, each with the parameters it names."""
+    from zhian.pipeline.schema import split_statements
+
+    for statement in split_statements(sql_text(relative)):
+        names = set(_PARAMETER.findall(statement))
+        con.execute(statement, {k: v for k, v in (params or {}).items() if k in names})
+
+
+def query(con: duckdb.DuckDBPyConnection, relative: str, params: dict | None = None) -> duckdb.DuckDBPyRelation:
+    """A query file's result (bound parameters: only those the file names)."""
+    text = sql_text(relative)
+    names = set(_PARAMETER.findall(text))
+    return con.sql(text, params={k: v for k, v in (params or {}).items() if k in names})
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None):

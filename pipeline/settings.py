@@ -1,6 +1,5 @@
-"""Settings: shipped defaults, overridable by a TOML file (`--config FILE`).
-
-See `config/settings.toml` for every key with its documented default.
+"""Settings: the shipped defaults (`config/settings.toml`, the one place a default is
+written, every key documented there), overridable by a TOML file (`--config FILE`).
 """
 
 from __future__ import annotations
@@ -8,12 +7,12 @@ from __future__ import annotations
 import csv
 import fnmatch
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from zhian.pipeline.ingest.read import Limits
 from zhian.pipeline.values.text import clean
-from zhian.pipeline.values.vocab import DEFAULT_ECONOMIC_FRAUDS, category_word, nature_word
+from zhian.pipeline.values.vocab import category_word, nature_word
 
 CONFIG_DIR = Path(__file__).parent / "config"
 DEFAULT_SETTINGS = CONFIG_DIR / "settings.toml"
@@ -34,20 +33,40 @@ class SheetDeclaration:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What a workbook may expand to before it is rejected as hostile (docs/security.md)."""
+
+    max_zip_entries: int
+    max_uncompressed_bytes: int
+    max_ratio: float  # a deflate bomb reaches ~1000:1; real sheets 5-50:1
+    ratio_floor_bytes: int  # the ratio is checked above this size
+    max_rows: int
+    max_columns: int
+    max_text_bytes: int  # CSV / HTML / XML
+
+
+@dataclass(frozen=True)
 class Settings:
-    alert_codes: Path = CONFIG_DIR / "alert_codes.csv"
-    sheet_types: Path | None = None
-    economic_frauds: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS
-    verified_time_means_accurate: bool = False
-    workers: int = 1
-    load_batch_rows: int = 500_000
-    load_batch_files: int = 500
-    limits: Limits = field(default_factory=Limits)
+    alert_codes: Path
+    sheet_types: Path | None
+    economic_frauds: tuple[str, ...]
+    verified_time_means_accurate: bool
+    workers: int
+    load_batch_rows: int
+    load_batch_files: int
+    limits: Limits
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
-        """Defaults, then the keys of `path` (relative paths are relative to that file)."""
+        """The shipped defaults, then the keys of `path` (relative paths are relative to that file)."""
+        if path is None:
+            return default_settings()
+        return cls._read(path)
+
+    @classmethod
+    def _read(cls, path: Path | None) -> Settings:
         values: dict = {}
+        limits: dict = {}
         for source in [DEFAULT_SETTINGS, path]:
             if source is None:
                 continue
@@ -60,11 +79,10 @@ class Settings:
                 if key == "economic_frauds":
                     value = tuple(value)
                 values[key] = value
-            if "limits" in data:
-                values["limits"] = Limits(**data["limits"])
+            limits.update(data.get("limits", {}))
         if not values.get("sheet_types"):
             values["sheet_types"] = None
-        return cls(**values)
+        return cls(**values, limits=Limits(**limits))
 
     def sheet_declarations(self) -> list[SheetDeclaration]:
         if self.sheet_types is None or not Path(self.sheet_types).exists():
@@ -92,3 +110,9 @@ class Settings:
                     "alert_type": declaration.alert_type,
                 }
         return None
+
+
+@cache
+def default_settings() -> Settings:
+    """The shipped settings (read once)."""
+    return Settings._read(None)

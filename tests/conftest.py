@@ -14,6 +14,7 @@ from hypothesis import settings
 from zhian.fixtures.generator import generate
 from zhian.fixtures.writers import SheetSpec, write_xlsx
 from zhian.pipeline.db import connect
+from zhian.pipeline.ingest import census
 from zhian.pipeline.ingest.run import ingest
 from zhian.pipeline.ingest.workers import Parser
 from zhian.pipeline.settings import Settings
@@ -82,7 +83,7 @@ def run_ingest(inbox: Path, con: duckdb.DuckDBPyConnection, settings: Settings |
     if settings is not None:
         return ingest(inbox, con, settings)
     if _shared_parser is None:
-        _shared_parser = Parser(Path(tempfile.mkdtemp(prefix="zhian-tests-")), Settings())
+        _shared_parser = Parser(Path(tempfile.mkdtemp(prefix="zhian-tests-")), Settings.load())
     return ingest(inbox, con, parser=_shared_parser)
 
 
@@ -160,12 +161,13 @@ def seed(con, *, compounds=(), alerts=(), cases=(), residents=(), decisions=(), 
                 "end_date": end,
                 "metric_code": metric,
                 "target_op": op,
-                "target_value": value,
+                "target_percent": value,
                 "target_raw": f"{op}{value}",
             }
             for c, names, start, end, metric, op, value in targets
         ],
     )
+    census.refresh(con)  # what the ingest counts after loading records
 
 
 def result(con, as_of, metric=None, compound=None, rate_definition="cohort") -> dict:

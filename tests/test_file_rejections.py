@@ -2,6 +2,7 @@
 Nothing in the inbox may take the run down (calamine aborts on a cell at XFD1048576)."""
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -31,7 +32,7 @@ def test_crash_in_the_parser_does_not_stop_files_parsed_beside_it(inbox, fresh_d
     CORPUS["超大单元格XFD1048576.xlsx"][0](inbox / "a_crash.xlsx")
     for i in range(3):
         valid_xlsx(inbox / f"b_ok{i}.xlsx", tag=str(i))
-    report = run_ingest(inbox, fresh_db, Settings(workers=workers))
+    report = run_ingest(inbox, fresh_db, replace(Settings.load(), workers=workers))
     outcomes = {f.source_file: f.outcome for f in report.files}
     assert outcomes == {
         "a_crash.xlsx": "rejected",

@@ -161,15 +161,18 @@ def _attempts(flow_state) -> list[int]:
 
 
 @pytest.fixture
-def open_probe():
-    """A flow around the flows' own `open_database` task (its retry rule), with a short delay."""
+def open_probe(tmp_path):
+    """A flow around one of the flows' database tasks (their retry rule), with a short delay."""
     from prefect import flow
 
-    from zhian.flows.refresh import open_database
+    from zhian.flows.refresh import ingest_task
+
+    inbox = tmp_path / "empty-inbox"
+    inbox.mkdir()
 
     @flow(name="open-probe")
     def probe(db: str) -> bool:
-        open_database.with_options(retry_delay_seconds=1)(db).close()
+        ingest_task.with_options(retry_delay_seconds=1)(str(inbox), db, 1)
         return True
 
     return probe

@@ -3,7 +3,11 @@
 import pytest
 
 from zhian.pipeline.ingest.classify import Classification, Unclassified, classify, export_time_text
-from zhian.pipeline.sources.specs import ALERTS, ALL_SPECS, CASES, REGISTRY, RESIDENTS, TARGETS
+from zhian.pipeline.sources import BY_KIND, KINDS
+
+ALERTS, CASES, REGISTRY, RESIDENTS, TARGETS = (
+    BY_KIND[k] for k in ("alerts", "cases", "registry", "residents", "targets")
+)
 
 MINIMAL = {
     "alerts": ["警情编号", "报警时间", "警情性质", "事发地址"],
@@ -16,24 +20,24 @@ MINIMAL = {
 
 
 def _aliases():
-    for spec in ALL_SPECS:
-        for header, field in spec.columns.items():
+    for spec in KINDS:
+        for header, field in spec.headers.items():
             yield pytest.param(spec, header, field, id=f"{spec.kind}-{header}")
 
 
 @pytest.mark.parametrize(("spec", "header", "field"), list(_aliases()))
 def test_every_alias_maps_to_its_field(spec, header, field):
     base = [h for h in MINIMAL[spec.kind] if spec.lookup(h) != field]
-    result = classify([[*base, header]], ALL_SPECS)
+    result = classify([[*base, header]], KINDS)
     assert isinstance(result, Classification), result
-    assert result.spec.kind == spec.kind
+    assert result.kind.kind == spec.kind
     assert field in {c.field for c in result.columns}
 
 
 @pytest.mark.parametrize("kind", list(MINIMAL))
 def test_minimal_header_of_each_kind_is_recognised(kind):
-    result = classify([MINIMAL[kind]], ALL_SPECS)
-    assert isinstance(result, Classification) and result.spec.kind == kind
+    result = classify([MINIMAL[kind]], KINDS)
+    assert isinstance(result, Classification) and result.kind.kind == kind
 
 
 def test_header_found_below_title_rows_and_export_time_read():
@@ -44,7 +48,7 @@ def test_header_found_below_title_rows_and_export_time_read():
         MINIMAL["alerts"],
         ["J1", "2022-07-01", "报警", "凤仙路1号"],
     ]
-    result = classify(rows, ALL_SPECS)
+    result = classify(rows, KINDS)
     assert result.header_row == 3
     assert export_time_text(rows[:3]) == "2022-08-01 09:00:00"
 
@@ -57,49 +61,49 @@ def test_export_time_spellings(text):
 def test_two_row_header_takes_vertically_merged_names_from_the_group_row():
     group = ["警情编号", "报警时间", "处警信息", None, None]
     names = [None, None, "警情性质", "事发地址", "报警人"]
-    result = classify([group, names], ALL_SPECS)
-    assert result.spec.kind == "alerts" and result.header_rows == 2 and result.header_row == 1
+    result = classify([group, names], KINDS)
+    assert result.kind.kind == "alerts" and result.header_rows == 2 and result.header_row == 1
     assert {c.field for c in result.columns} >= {"alert_id", "alarm_at", "nature", "address", "caller_name"}
 
 
 def test_header_cells_with_star_colon_line_break_and_full_width_brackets():
-    result = classify([["序号", "警情编号*", "报警\n时间", "警情性质：", "事发地址"]], ALL_SPECS)
-    assert result.spec is ALERTS
+    result = classify([["序号", "警情编号*", "报警\n时间", "警情性质：", "事发地址"]], KINDS)
+    assert result.kind is ALERTS
     assert "序号" in result.unused_headers
 
 
 def test_english_snake_case_aggregate_sheet_is_skipped_with_reason():
-    result = classify([["compound_id", "alert_month", "alert_count"], ["C1", "2021-01", 3]], ALL_SPECS)
+    result = classify([["compound_id", "alert_month", "alert_count"], ["C1", "2021-01", 3]], KINDS)
     assert isinstance(result, Unclassified) and "英文" in result.reason
 
 
 def test_unrecognised_sheet_names_the_nearest_kind_and_missing_columns():
-    result = classify([["警情编号", "事发地址", "备注"]], ALL_SPECS)
+    result = classify([["警情编号", "事发地址", "备注"]], KINDS)
     assert isinstance(result, Unclassified)
     assert "110警情" in result.reason and "报警时间" in result.reason
 
 
 def test_empty_sheet_is_reported_as_empty():
-    assert "空工作表" in classify([], ALL_SPECS).reason
+    assert "空工作表" in classify([], KINDS).reason
 
 
 def test_header_beyond_row_twenty_is_not_searched():
     rows = [[f"说明{i}"] for i in range(20)] + [MINIMAL["registry"]]
-    assert isinstance(classify(rows, ALL_SPECS), Unclassified)
+    assert isinstance(classify(rows, KINDS), Unclassified)
 
 
 def test_case_register_with_penalty_columns_is_cases_not_penalties():
     header = ["案件编号", "案件类型", "案由", "立案时间", "案件状态", "决定书编号"]
-    assert classify([header], ALL_SPECS).spec is CASES
+    assert classify([header], KINDS).kind is CASES
 
 
 def test_resident_sheet_with_only_document_number_is_residents():
-    assert classify([["证件号码", "姓名", "现住址"]], ALL_SPECS).spec is RESIDENTS
+    assert classify([["证件号码", "姓名", "现住址"]], KINDS).kind is RESIDENTS
 
 
 def test_registry_with_split_address_is_registry():
-    assert classify([["小区（单位）名称", "街路巷", "门牌号"]], ALL_SPECS).spec is REGISTRY
+    assert classify([["小区（单位）名称", "街路巷", "门牌号"]], KINDS).kind is REGISTRY
 
 
 def test_targets_are_preferred_over_other_kinds():
-    assert classify([MINIMAL["targets"] + ["详细地址"]], ALL_SPECS).spec is TARGETS
+    assert classify([MINIMAL["targets"] + ["详细地址"]], KINDS).kind is TARGETS

@@ -5,17 +5,19 @@ untouched, and every bad file or cell is reported with a reason an analyst under
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import write_registry
-from zhian.fixtures.hostile import valid_xlsx, write_everything
-from zhian.pipeline.ingest.run import FORMULA_GAP_REASON
+from tests.conftest import run_ingest, write_registry
+from zhian.fixtures.hostile import formula_without_value, valid_xlsx, write_everything
+from zhian.pipeline.ingest.prepare import FORMULA_GAP_REASON
 
 
 def _hashes(folder: Path) -> dict[str, tuple[int, str]]:
@@ -202,3 +204,22 @@ def test_the_report_writes_hostile_text_as_text(hostile_run):
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     assert len(cell.value) <= 32_767
+
+
+def test_a_formula_without_value_is_found_in_a_sheet_written_with_a_namespace_prefix(inbox, fresh_db, tmp_path):
+    # some writers prefix every element (<x:c r="B3"><x:f>…); the scan before issue #13 looked
+    # for `<c r=` only and let such a cell through as blank
+    plain = formula_without_value(tmp_path / "plain.xlsx")
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(inbox / "前缀.xlsx", "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<(/?)([a-zA-Z]+[\s>/])", rb"<\1x:\2", data).replace(
+                    main, main.replace(b"xmlns", b"xmlns:x")
+                )
+            target.writestr(info, data)
+    run_ingest(inbox, fresh_db)
+    rows = fresh_db.execute("select row_number, column_name, reason from rejected_rows").fetchall()
+    assert rows == [(3, "报警时间", FORMULA_GAP_REASON)]
+    assert fresh_db.execute("select alert_id from alerts").fetchall() == [("F1",)]

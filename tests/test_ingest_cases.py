@@ -135,6 +135,17 @@ def test_clearance_flag_without_status_column(inbox, fresh_db):
     ]
 
 
+def test_an_unknown_clearance_word_rejects_the_row_with_the_value(inbox, fresh_db):
+    # before issue #13 the rule checked the text it was parsed from: "也许" loaded as not solved
+    header = ["案件编号", "罪名", "立案时间", "是否破案"]
+    write_sheet(inbox, "刑事.xlsx", header, [["A1", "盗窃", "2022-07-01", "是"], ["A2", "盗窃", "2022-07-01", "也许"]])
+    run_ingest(inbox, fresh_db)
+    assert _cases(fresh_db, "case_id, status") == [("A1", "solved")]
+    assert fresh_db.execute("select row_number, column_name, value, reason from rejected_rows").fetchall() == [
+        (3, "是否破案", "也许", "“是否破案”应为 是/否（Y/N、1/0、√）：“也许”")
+    ]
+
+
 def test_penalty_flag_and_count_columns(inbox, fresh_db):
     header = ["案件编号", "案由", "受理时间", "案件状态", "警告", "罚款", "治拘", "拘留人数"]
     rows = [

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import run_ingest, seed, write_sheet
 from zhian.pipeline.db import connect, sql_text
 from zhian.pipeline.metrics import catalogue
-from zhian.pipeline.metrics.evaluate import evaluate, prepare_views
+from zhian.pipeline.metrics.evaluate import evaluate
 from zhian.pipeline.metrics.ranking import rank_compounds
 
 D = dt.date
@@ -147,7 +147,7 @@ def test_unknown_metric_in_the_targets_sheet_is_rejected_with_the_value(inbox, f
     write_sheet(inbox, "目标.xlsx", header, rows)
     run_ingest(inbox, fresh_db)
     assert "“技防监控覆盖率”" in fresh_db.execute("select reason from rejected_rows").fetchone()[0]
-    assert fresh_db.execute("select metric_code, target_op, target_value::double from targets").fetchall() == [
+    assert fresh_db.execute("select metric_code, target_op, target_percent::double from targets").fetchall() == [
         ("criminal_clearance_rate", ">=", 70.0)
     ]
 
@@ -178,7 +178,6 @@ def test_every_result_compound_is_in_the_registry(demo_evaluation):
 
 def test_sql_checks_return_no_rows_on_the_demo(demo_evaluation):
     con, _ = demo_evaluation
-    prepare_views(con)
     import importlib.resources
 
     checks = [p.name for p in (importlib.resources.files("zhian.sql") / "checks").iterdir() if p.name.endswith(".sql")]

@@ -17,8 +17,13 @@ from zhian.pipeline.masking import mask_text
 from zhian.pipeline.metrics.catalogue import CATALOGUE
 from zhian.pipeline.metrics.target_syntax import Target, TargetError, parse_target
 from zhian.pipeline.values.dates import MAX_DATE, MIN_DATE, parse_datetime, parse_datetime_series
-from zhian.pipeline.values.idnumbers import check_digit, excel_mangled_reason, resident_id_problem
-from zhian.pipeline.values.text import ZERO_WIDTH, clean, clean_expr
+from zhian.pipeline.values.idnumbers import (
+    check_digit,
+    excel_mangled_reason,
+    mangled_reason_expr,
+    resident_id_problem,
+)
+from zhian.pipeline.values.text import ZERO_WIDTH, clean, clean_frame
 
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -45,9 +50,11 @@ def test_clean_is_trimmed_idempotent_and_free_of_zero_width_characters(text):
 
 @PROPERTY
 @given(st.lists(EXPORT_TEXT, max_size=20))
-def test_clean_expr_over_a_column_equals_clean_of_each_value(values):
+def test_clean_frame_over_a_column_equals_clean_of_each_value(values):
+    # what the ingest runs on every sheet (pipeline/ingest/extract.py) against the scalar rule;
+    # found U+001C–001F taken as text by clean_frame (issue #13)
     frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
-    assert frame.select(clean_expr("v")).to_series().to_list() == [clean(v) for v in values]
+    assert clean_frame(frame, ["v"])["v"].to_list() == [clean(v) for v in values]
 
 
 @PROPERTY
@@ -92,6 +99,15 @@ def test_every_documented_spelling_of_a_time_parses_to_it(moment, spelling):
 def test_id_checks_return_a_reason_or_none(text):
     for reason in (resident_id_problem(text), excel_mangled_reason(text)):
         assert reason is None or (isinstance(reason, str) and reason)
+
+
+@PROPERTY
+@given(st.lists(st.one_of(EXPORT_TEXT, st.text(st.sampled_from("0123456789.eE+-"), min_size=1, max_size=25))))
+def test_record_numbers_and_resident_ids_share_one_rule_for_excel_mangled_numbers(values):
+    # alert and case numbers are checked column by column, resident IDs one by one: the same
+    # rules, the same reasons (issue #13)
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).with_columns(mangled_reason_expr("v").alias("r"))
+    assert frame["r"].to_list() == [excel_mangled_reason(v) for v in values]
 
 
 PROVINCES = ["11", "12", "31", "44", "50", "51", "65"]

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import run_ingest, seed, write_registry, write_sheet
 from tests.pii import digit_windows
 from zhian.pipeline.db import connect
+from zhian.pipeline.metrics.evaluate import evaluate
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.outputs.report import default_name, month_as_of, month_bounds, write_report
 
@@ -28,7 +29,7 @@ def demo_report(demo_db, tmp_path_factory):
     from zhian.pipeline.metrics.ranking import rank_compounds
 
     rank_compounds(con, 2021)
-    path = write_report(con, folder / default_name(D(2022, 8, 31)), D(2022, 8, 31))
+    path = write_report(con, folder / default_name(D(2022, 8, 31)), evaluate(con, D(2022, 8, 31)))
     con.close()
     return path, db
 
@@ -137,7 +138,7 @@ def test_hostile_input_text_comes_out_as_text_not_formulas(inbox, fresh_db, tmp_
         fresh_db,
         targets=[("+整治", '=HYPERLINK("http://x","y")', D(2022, 7, 1), D(2022, 9, 30), "alarm_calls_yoy", "<=", -20)],
     )
-    path = write_report(fresh_db, tmp_path / "r.xlsx", D(2022, 8, 31))
+    path = write_report(fresh_db, tmp_path / "r.xlsx", evaluate(fresh_db, D(2022, 8, 31)))
     with zipfile.ZipFile(path) as archive:
         xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
@@ -156,7 +157,7 @@ def test_report_content_is_deterministic(demo_report, tmp_path):
     copy = tmp_path / "z.duckdb"
     shutil.copy(demo_report[1], copy)
     con = connect(copy)
-    again = write_report(con, tmp_path / "again.xlsx", D(2022, 8, 31))
+    again = write_report(con, tmp_path / "again.xlsx", evaluate(con, D(2022, 8, 31)))
     con.close()
     first = [(t, c.coordinate, c.value, c.number_format) for t, c in _cells(openpyxl.load_workbook(demo_report[0]))]
     second = [(t, c.coordinate, c.value, c.number_format) for t, c in _cells(openpyxl.load_workbook(again))]

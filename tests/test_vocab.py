@@ -1,7 +1,10 @@
 """Value vocabularies (data contract: Value vocabularies and Real exports)."""
 
+import polars as pl
 import pytest
 
+from zhian.pipeline.settings import Settings
+from zhian.pipeline.sources.common import boolean_expr
 from zhian.pipeline.values import vocab
 
 
@@ -93,8 +96,9 @@ def test_offence_of_subtype_text_with_precedence(raw, expected):
 
 @pytest.mark.parametrize("raw", ["合同诈骗", "信用卡诈骗", "集资诈骗"])
 def test_economic_frauds_are_flagged(raw):
-    assert vocab.is_economic_fraud(raw)
-    assert not vocab.is_economic_fraud("电信网络诈骗")
+    frauds = Settings.load().economic_frauds
+    assert vocab.is_economic_fraud(raw, frauds)
+    assert not vocab.is_economic_fraud("电信网络诈骗", frauds)
 
 
 @pytest.mark.parametrize(
@@ -168,12 +172,13 @@ def test_penalty_words(raw, expected):
     ],
 )
 def test_booleans(raw, expected):
-    assert vocab.boolean(raw) is expected
+    frame = pl.DataFrame({"v": [raw]}, schema={"v": pl.String})
+    assert frame.select(boolean_expr("v"))["v"][0] is expected
 
 
-def test_unknown_boolean_raises_for_the_caller_to_reject():
-    with pytest.raises(KeyError):
-        vocab.boolean("也许")
+def test_unknown_boolean_is_empty_for_the_parsed_rule_to_reject():
+    frame = pl.DataFrame({"v": ["也许"]}, schema={"v": pl.String})
+    assert frame.select(boolean_expr("v"))["v"][0] is None
 
 
 @pytest.mark.parametrize(

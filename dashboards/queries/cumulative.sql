@@ -1,12 +1,17 @@
--- Cumulative counts per day for count targets: this window (to as_of) and the same dates
--- last year (the whole baseline window), from metric_daily of the same evaluation.
+-- Cumulative counts per day for the count targets of an evaluation ($evaluation): this
+-- window (to as_of) and the same dates last year (the whole baseline window), from the
+-- evaluation's daily counts. $station: one station's compounds (NULL: every compound).
 with
 
 targets as (
     select campaign, compound, metric, window_start, window_end, current_end, as_of
-    from metric_results
-    where kind in ('count_change', 'zero_count') and window_state <> 'not_started'
-      and in_scope_compound(compound)
+    from metric_history
+    where evaluation_id = $evaluation and kind in ('count_change', 'zero_count') and window_state <> 'not_started'
+      and compound_in_station(compound, $station)
+),
+
+daily as (
+    select * from metric_daily where evaluation_id = $evaluation
 ),
 
 days as (
@@ -16,7 +21,7 @@ days as (
         sum(daily.events)::bigint as events,
         false as is_baseline
     from targets
-    join metric_daily as daily
+    join daily
         on daily.metric = targets.metric and daily.compound = targets.compound
        and daily.day between targets.window_start and targets.current_end
     group by all
@@ -27,7 +32,7 @@ days as (
         sum(daily.events)::bigint as events,
         true as is_baseline
     from targets
-    join metric_daily as daily
+    join daily
         on daily.metric = targets.metric and daily.compound = targets.compound
        and daily.day between cast(targets.window_start - interval 1 year as date)
                          and cast(targets.window_end - interval 1 year as date)

@@ -1,5 +1,6 @@
--- The bureau overview: per station × campaign × metric, how many compounds have each status
--- (the latest evaluation). Compounds the registry gives no station are grouped under NULL.
+-- The bureau overview: per station × campaign × metric of an evaluation ($evaluation), how
+-- many compounds have each status. Compounds the registry gives no station are grouped
+-- under NULL.
 select
     stations.station,
     results.campaign,
@@ -14,7 +15,8 @@ select
     count(*) filter (where results.status = 'at_risk') as at_risk,
     count(*) filter (where results.status = 'missed') as missed,
     count(*) filter (where results.status = 'no_data') as no_data
-from metric_results as results
-left join station_compounds as stations on stations.compound = results.compound
+from metric_history as results
+left join compound_stations as stations on stations.compound = results.compound and stations.station is not null
+where results.evaluation_id = $evaluation
 group by all
 order by stations.station nulls last, results.campaign, results.metric

@@ -15,8 +15,8 @@ import polars as pl
 
 from zhian.pipeline.db import get_meta, scalar, set_meta
 from zhian.pipeline.ingest.attribute import Registry
+from zhian.pipeline.sources import RECORD_KINDS
 
-RECORD_TABLES = ("alerts", "cases", "residents")
 ATTRIBUTION_COLUMNS = ("compound", "attribution", "attribution_note")
 _LOOKUP_SCHEMA = {
     "compound_hint": pl.String,
@@ -116,13 +116,13 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     set_meta(con, "registry_version", version)
     pairs = con.sql(
         " union ".join(
-            f"select coalesce(compound_hint, '') as compound_hint, coalesce(address, '') as address from {t}"
-            for t in RECORD_TABLES
+            f"select coalesce(compound_hint, '') as compound_hint, coalesce(address, '') as address from {k.table}"
+            for k in RECORD_KINDS
         )
     ).pl()
     if pairs.height:
         _fill_lookup(con, pairs)
-    for table in RECORD_TABLES:
+    for table in (k.table for k in RECORD_KINDS):
         con.execute(f"""
             update {table} set compound = lookup.compound, attribution = lookup.attribution,
                 attribution_note = lookup.attribution_note

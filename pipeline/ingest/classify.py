@@ -12,43 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from zhian.pipeline.values.text import header_key
+from zhian.pipeline.sources.kind import SourceKind
 
 HEADER_SEARCH_ROWS = 20
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """What one kind of export looks like."""
-
-    kind: str  # alerts, cases, penalties, residents, registry, targets
-    label: str  # Chinese, for messages
-    columns: dict[str, str]  # header text (canonical and aliases) → field name
-    required: tuple[tuple[str, ...], ...]  # every group needs one of its fields
-    priority: int  # tie-break between kinds that both match (lower wins)
-    # fields whose value decides a metric: a duplicated header with differing values
-    # rejects the row; for other fields the first non-empty value is kept
-    key_fields: frozenset[str] = frozenset()
-
-    def lookup(self, header: str | None) -> str | None:
-        key = header_key(header)
-        if key is None:
-            return None
-        return self._keys().get(key)
-
-    def _keys(self) -> dict[str, str]:
-        cached = self.__dict__.get("_key_cache")
-        if cached is None:
-            cached = {header_key(k): v for k, v in self.columns.items()}
-            object.__setattr__(self, "_key_cache", cached)
-        return cached
-
-    def missing(self, fields: set[str]) -> list[str]:
-        """The required groups not covered, spelled with their first header name."""
-        names = {v: k for k, v in reversed(list(self.columns.items()))}
-        return [
-            "或".join(names.get(f, f) for f in group) for group in self.required if not any(f in fields for f in group)
-        ]
 
 
 @dataclass
@@ -60,7 +26,7 @@ class HeaderColumn:
 
 @dataclass
 class Classification:
-    spec: SourceSpec
+    kind: SourceKind
     header_row: int  # 0-based grid row of the (last) header row
     header_rows: int  # 1, or 2 for a group row + name row
     columns: list[HeaderColumn]
@@ -79,56 +45,56 @@ def _cells(row: list[str | None]) -> list[str | None]:
     return [c if c is None else str(c) for c in row]
 
 
-def _map_row(spec: SourceSpec, names: list[str | None]) -> list[HeaderColumn]:
+def _map_row(kind: SourceKind, names: list[str | None]) -> list[HeaderColumn]:
     mapped = []
     for index, name in enumerate(names):
-        field_name = spec.lookup(name)
+        field_name = kind.lookup(name)
         if field_name:
             mapped.append(HeaderColumn(index, str(name).strip(), field_name))
     return mapped
 
 
-def _satisfied(spec: SourceSpec, mapped: list[HeaderColumn]) -> bool:
+def _satisfied(kind: SourceKind, mapped: list[HeaderColumn]) -> bool:
     fields = {c.field for c in mapped}
-    return not spec.missing(fields)
+    return not kind.missing(fields)
 
 
-def classify(rows: list[list[str | None]], specs: list[SourceSpec]) -> Classification | Unclassified:
+def classify(rows: list[list[str | None]], kinds: tuple[SourceKind, ...]) -> Classification | Unclassified:
     """Find the header row among the first rows of a sheet and the kind it belongs to."""
-    best_partial: tuple[int, SourceSpec, list[str]] | None = None
+    best_partial: tuple[int, SourceKind, list[str]] | None = None
     for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
         row = _cells(rows[r])
         if not any(row):
             continue
         above = _cells(rows[r - 1]) if r > 0 else None
         candidates: list[tuple[int, int, Classification]] = []
-        for spec in specs:
-            single = _map_row(spec, row)
+        for kind in kinds:
+            single = _map_row(kind, row)
             options = [(single, 1)]
             if above is not None and any(above):
                 merged_names = [
                     row[i] if i < len(row) and row[i] else (above[i] if i < len(above) else None)
                     for i in range(max(len(row), len(above)))
                 ]
-                combined = _map_row(spec, merged_names)
+                combined = _map_row(kind, merged_names)
                 if len({c.field for c in combined}) > len({c.field for c in single}):
                     options.append((combined, 2))
             for mapped, depth in options:
-                if _satisfied(spec, mapped):
+                if _satisfied(kind, mapped):
                     used = {c.index for c in mapped}
                     unused = [str(v).strip() for i, v in enumerate(row) if v and i not in used]
                     candidates.append(
                         (
                             len({c.field for c in mapped}),
-                            -spec.priority,
-                            Classification(spec, r, depth, mapped, unused),
+                            -kind.priority,
+                            Classification(kind, r, depth, mapped, unused),
                         )
                     )
                 else:
                     fields = {c.field for c in mapped}
                     hits = len(fields)
                     if hits >= 2 and (best_partial is None or hits > best_partial[0]):
-                        best_partial = (hits, spec, spec.missing(fields))
+                        best_partial = (hits, kind, kind.missing(fields))
         if candidates:
             candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
             return candidates[0][2]
@@ -142,8 +108,8 @@ def _unclassified_reason(rows, best_partial) -> str:
     if sum(1 for c in head if _SNAKE.match(str(c).strip())) >= 3:
         return "表头是英文字段名（疑似系统汇总表），不是可识别的导出表，已跳过"
     if best_partial:
-        _, spec, missing = best_partial
-        return f"前{HEADER_SEARCH_ROWS}行内没有完整的表头：像{spec.label}，但缺少列：{'、'.join(missing)}"
+        _, kind, missing = best_partial
+        return f"前{HEADER_SEARCH_ROWS}行内没有完整的表头：像{kind.label}，但缺少列：{'、'.join(missing)}"
     return f"前{HEADER_SEARCH_ROWS}行内没有可识别的表头（不是警情、案件、人口、小区名册或整治目标表）"
 
 

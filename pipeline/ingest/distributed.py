@@ -6,7 +6,7 @@ The shared folder (every machine mounts it; the inbox may live in it too):
     claims/<sha256>          one per file content ever planned, created exclusively: a file
                              is put in a batch once, however many planners run
     batches/<id>.json        a batch: the files (relative to the inbox), their hash, size, mtime
-    staged/<id>/             a prepared batch: its frames (Parquet) and prepared.pkl; written
+    staged/<id>/             a prepared batch: its frames (Parquet) and prepared.json; written
                              as staged/.<id>.<random>.tmp and renamed when complete, so the
                              loader never sees half a batch
     loaded/<id>.json         the loader's receipt, written after the batch's commit; the
@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pickle
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -32,18 +31,12 @@ from pathlib import Path
 
 import duckdb
 
+from zhian.pipeline.ingest.batching import pack
+from zhian.pipeline.ingest.inbox import Plan, file_hash, known_file_report, list_inbox, local_time, new_file_report
+from zhian.pipeline.ingest.load import load_files
 from zhian.pipeline.ingest.prepare import PreparedFile
+from zhian.pipeline.ingest.read import SUPPORTED_SUFFIXES
 from zhian.pipeline.ingest.reports import IngestReport
-from zhian.pipeline.ingest.run import (
-    SUPPORTED_SUFFIXES,
-    Plan,
-    file_hash,
-    known_file_report,
-    list_inbox,
-    load_files,
-    local_time,
-    new_file_report,
-)
 from zhian.pipeline.ingest.workers import Job, Parser
 from zhian.pipeline.settings import Settings
 
@@ -110,19 +103,8 @@ def plan_batches(
 ) -> list[list[InboxFile]]:
     """Group files into batches of about `batch_seconds` of parse work (estimated from their
     sizes), largest files first; a file larger than a batch is a batch of its own."""
-    budget = batch_seconds * bytes_per_second
-    batches: list[list[InboxFile]] = []
-    current: list[InboxFile] = []
-    size = 0
-    for item in sorted(files, key=lambda f: (-f.size, f.name)):
-        if current and size + item.size > budget:
-            batches.append(current)
-            current, size = [], 0
-        current.append(item)
-        size += item.size
-    if current:
-        batches.append(current)
-    return batches
+    ordered = sorted(files, key=lambda f: (-f.size, f.name))
+    return list(pack(ordered, weight=lambda f: f.size, limit=batch_seconds * bytes_per_second))
 
 
 def write_batches(shared: Path, batches: list[list[InboxFile]]) -> list[str]:
@@ -171,8 +153,11 @@ def prepare_batch(inbox: Path, shared: Path, batch_id: str, settings: Settings |
             (item, _relative(results[item.path(inbox)], temporary) if item.path(inbox) in jobs else None)
             for item in items
         ]
-        with open(temporary / "prepared.pkl", "wb") as handle:
-            pickle.dump(prepared, handle)
+        staged = [
+            {"file": item.__dict__, "prepared": result.to_json() if result is not None else None}
+            for item, result in prepared
+        ]
+        (temporary / "prepared.json").write_text(json.dumps(staged, ensure_ascii=False), encoding="utf-8")
         temporary.rename(final)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -187,11 +172,31 @@ def _relative(prepared: PreparedFile, folder: Path) -> PreparedFile:
     return prepared
 
 
+def _inside(folder: Path, relative: str | None) -> str | None:
+    """A staged frame's path, which must name a file inside its batch's folder."""
+    if relative is None:
+        return None
+    path = (folder / relative).resolve()
+    if not path.is_relative_to(folder.resolve()) or path.suffix != ".parquet":
+        raise ValueError(f"a staged batch names a frame outside its folder: {relative}")
+    return str(path)
+
+
 def _rebased(prepared: PreparedFile, folder: Path, path: Path) -> PreparedFile:
     prepared.path = path
-    prepared.valid_paths = [str(folder / p) if p else None for p in prepared.valid_paths]
-    prepared.rejected_paths = [str(folder / p) if p else None for p in prepared.rejected_paths]
+    prepared.valid_paths = [_inside(folder, p) for p in prepared.valid_paths]
+    prepared.rejected_paths = [_inside(folder, p) for p in prepared.rejected_paths]
     return prepared
+
+
+def read_staged(folder: Path) -> list[tuple[InboxFile, PreparedFile | None]]:
+    """A staged batch as its worker wrote it: JSON and Parquet only — data, never code, so a
+    file someone else put in the shared folder cannot run in the loader."""
+    staged = json.loads((folder / "prepared.json").read_text(encoding="utf-8"))
+    return [
+        (InboxFile(**item["file"]), PreparedFile.from_json(item["prepared"]) if item["prepared"] else None)
+        for item in staged
+    ]
 
 
 def staged_batches(shared: Path) -> list[str]:
@@ -218,9 +223,7 @@ def load_staged(
     prepared_by_path: dict[Path, PreparedFile] = {}
     for batch_id in batch_ids:
         folder = folders["staged"] / batch_id
-        with open(folder / "prepared.pkl", "rb") as handle:
-            staged: list[tuple[InboxFile, PreparedFile | None]] = pickle.load(handle)  # our own workers wrote it
-        for item, prepared in staged:
+        for item, prepared in read_staged(folder):
             if item.content_hash in known:
                 work.report.files.append(known_file_report(item.name, item.content_hash, known[item.content_hash]))
                 continue

@@ -24,20 +24,9 @@ from pathlib import Path
 
 import polars as pl
 
+from zhian.pipeline.settings import Limits
+
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What a workbook may expand to (see docs/security.md)."""
-
-    max_zip_entries: int = 10_000
-    max_uncompressed_bytes: int = 3 * 1024**3
-    max_ratio: float = 500.0  # a deflate bomb reaches ~1000:1; real sheets 5-50:1
-    ratio_floor_bytes: int = 50 * 1024**2  # the ratio is checked above this size
-    max_rows: int = 2_000_000
-    max_columns: int = 2_000
-    max_text_bytes: int = 1024**3  # CSV / HTML / XML
 
 
 @dataclass
@@ -169,27 +158,29 @@ def _check_zip(path: Path, limits: Limits) -> None:
                 _check_dimension(archive, info.filename, limits)
 
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + (ch - 64)
-    return number
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def _check_dimension(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
     """The declared range at the head of a sheet: a cheap first line of defence (the cells
-    themselves are bounded by parsing in a child process)."""
+    themselves are bounded by parsing in a child process). Only the head is read: the
+    parse stops at the `<dimension>` element, or where the cells begin."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
     with archive.open(name) as handle:
-        head = handle.read(4096)
-    match = _DIMENSION.search(head)
-    if not match or not match.group(4):
-        return
-    rows = int(match.group(4))
-    columns = _column_number(match.group(3))
-    if rows > limits.max_rows or columns > limits.max_columns:
+        try:
+            for _, element in iterparse(handle, events=("start",)):
+                if element.tag == _MAIN + "sheetData":
+                    return
+                if element.tag == _MAIN + "dimension":
+                    _, _, columns, rows = range_boundaries(element.get("ref", "A1"))
+                    break
+            else:
+                return
+        except Exception:  # a broken head: calamine, in its child process, says what is wrong
+            return
+    if (rows or 0) > limits.max_rows or (columns or 0) > limits.max_columns:
         raise Unreadable(f"工作表声明的范围过大（{columns}列×{rows}行），疑似恶意构造，已拒绝")
 
 
@@ -206,7 +197,12 @@ def _check_ole(path: Path) -> str:
 
 
 def read_workbook(path: Path, limits: Limits | None = None) -> Workbook:
-    limits = limits or Limits()
+    """Every sheet of a file as a grid of strings; raises Unreadable (`limits`: the
+    settings' `[limits]`, by default the shipped ones)."""
+    if limits is None:
+        from zhian.pipeline.settings import Settings
+
+        limits = Settings.load().limits
     with open(path, "rb") as handle:
         head = handle.read(8192)
     kind = sniff(path, head, limits)
@@ -271,9 +267,27 @@ class XlsxDetails:
 
 
 _FORMULA_SCAN_LIMIT = 50 * 1024 * 1024  # sheets larger than this are system exports: not scanned
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})\d+"')
-_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element, with or without a prefix
+
+
+def _formula_gaps(handle) -> list[tuple[int, int]]:
+    """Cells of a sheet holding a formula without a calculated value, as (Excel row, grid
+    column): calamine's grid starts at the sheet's first used column."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    gaps, first = [], None
+    for _, element in iterparse(handle, events=("end",)):
+        if element.tag != _MAIN + "c":
+            continue
+        letters, row = coordinate_from_string(element.get("r"))
+        column = column_index_from_string(letters)
+        first = column if first is None else min(first, column)
+        has_value = element.find(_MAIN + "is") is not None or (element.findtext(_MAIN + "v") or "") != ""
+        if element.find(_MAIN + "f") is not None and not has_value:
+            gaps.append((row, column))
+        element.clear()
+    return [(row, column - first) for row, column in gaps]
 
 
 def _xlsx_details(path: Path) -> XlsxDetails:
@@ -285,9 +299,8 @@ def _xlsx_details(path: Path) -> XlsxDetails:
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
         relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-        properties = workbook.find(f"{main}workbookPr")
+        properties = workbook.find(f"{_MAIN}workbookPr")
         details.date1904 = properties is not None and properties.get("date1904") in ("1", "true")
         targets = {}
         if "xl/_rels/workbook.xml.rels" in names:
@@ -295,21 +308,19 @@ def _xlsx_details(path: Path) -> XlsxDetails:
             for rel in rels:
                 target = rel.get("Target", "")
                 targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/xl/") else "xl/" + target
-        for sheet in workbook.iter(f"{main}sheet"):
+        for sheet in workbook.iter(f"{_MAIN}sheet"):
             part = targets.get(sheet.get(relation))
             if not part or part not in names or archive.getinfo(part).file_size > _FORMULA_SCAN_LIMIT:
                 continue
             data = archive.read(part)
-            if b"<f" not in data:
+            if not _FORMULA.search(data):  # most sheets have no formula at all
                 continue
-            gaps = []
-            for match in _CELL.finditer(data):
-                body = match.group(3) or b""
-                if b"<f" in body and not _VALUE.search(body):
-                    gaps.append((match.group(1), int(match.group(2))))
+            try:
+                gaps = _formula_gaps(io.BytesIO(data))
+            except ElementTree.ParseError:  # calamine read it; a check we cannot make is skipped
+                continue
             if gaps:
-                first = min(_column_number(m.group(1)) for m in _CELL_REF.finditer(data))
-                details.formula_gaps[sheet.get("name")] = [(row, _column_number(col) - first) for col, row in gaps]
+                details.formula_gaps[sheet.get("name")] = gaps
     return details
 
 

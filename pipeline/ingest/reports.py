@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
-from zhian.pipeline.sources.specs import ALL_SPECS
-
-KIND_LABELS = {spec.kind: spec.label for spec in ALL_SPECS}
+from zhian.pipeline.sources import LABELS
 
 
 @dataclass
@@ -30,7 +28,28 @@ class SheetReport:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS.get(self.kind or "", "")
+        return LABELS.get(self.kind or "", "")
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["export_at"] = self.export_at.isoformat() if self.export_at else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> SheetReport:
+        """A report read back from a staged batch (JSON written by a worker): only its own
+        fields, each of its own type."""
+        names = {f.name for f in fields(cls)}
+        if set(data) != names:
+            raise ValueError(f"unexpected sheet report fields: {sorted(set(data) ^ names)}")
+        values = dict(data)
+        values["export_at"] = dt.datetime.fromisoformat(data["export_at"]) if data["export_at"] else None
+        for name in ("rows_read", "rows_loaded", "rows_rejected", "rows_blank", "rows_total"):
+            if not isinstance(values[name], int):
+                raise ValueError(f"{name} is not a count")
+        if not all(isinstance(note, str) for note in values["notes"]):
+            raise ValueError("notes are not texts")
+        return cls(**values)
 
 
 @dataclass

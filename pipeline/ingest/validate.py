@@ -1,169 +1,171 @@
 """Row validation with Pandera: every failing row is quarantined with a reason.
 
-Each source declares its rules; `schema_for` turns them into a `pandera.polars`
-DataFrameSchema whose checks are named `<rule>:<field>`, validated with `lazy=True` so
-that one pass reports every failure. The failure cases become `rejected_rows` entries
-(row number as Excel shows it, the header as the file spells it, the raw value, a
-Chinese reason). Rules:
+Each source kind has one `pandera.polars.DataFrameModel` (`rows_model`), built from its
+declaration: the table's columns with their types (a normaliser that produces another type
+is a bug, and stops the run), and three named checks — the kind's `Rules`:
 
-- required: the field's text must be present;
-- parsed:   when the text is present, its typed value must be too (a date that parsed,
-            a vocabulary word that mapped); the message template says what was expected;
-- problem:  a `problem__<field>` column computed by the source (ID checksums, Excel-mangled
-            numbers, unknown kind) must be empty — its text is the reason.
+- `required`: the field's text is present (`raw__<field>` not empty);
+- `parsed`:   when the text is present, its typed value is too (a date that parsed, a word
+              that mapped); the rule's template says what was expected;
+- `problem`:  the normaliser's `problem__<field>` column is empty; its text is the reason.
+
+Validated with `lazy=True`, so one pass reports every failure of every row. Every rejected
+row — failed checks, a duplicated header with two values, a registry conflict, a formula
+without its value — is built by one function, `rejections`: file, sheet, the row number as
+Excel shows it, the header as the file spells it, the raw value, a Chinese reason, the rule.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
 
-from zhian.pipeline.sources.common import PROBLEM, RAW, ROW, SheetContext
-
-REJECTED_SCHEMA = {
-    "source_file": pl.String,
-    "sheet": pl.String,
-    "row_number": pl.Int64,
-    "column_name": pl.String,
-    "value": pl.String,
-    "reason": pl.String,
-    "kind": pl.String,
-    "file_id": pl.Int64,
-    "rule": pl.String,
-}
-RULE_NAMES = {
-    "required": "缺少必填项",
-    "parsed": "格式或取值无法识别",
-    "problem": "取值不合规",
-    "conflict": "前后取值冲突",
-}
+from zhian.pipeline.sources.kind import PROBLEM, RAW, ROW, SheetContext, SourceKind
 
 
-@dataclass(frozen=True)
-class Rules:
-    required: tuple[str, ...] = ()
-    parsed: dict[str, str] = field(default_factory=dict)  # field → message ({header}, {value})
-    problems: tuple[str, ...] = ()
+def _required(cls, data: PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col(data.key).is_not_null())
 
 
-def _check(expr: pl.Expr, name: str) -> pa.Check:
-    return pa.Check(lambda data, e=expr: data.lazyframe.select(e), name=name)
+def _parsed(cls, data: PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col(data.key).is_not_null() | pl.col(RAW + data.key).is_null())
 
 
-def schema_for(kind: str, rules: Rules) -> pa.DataFrameSchema:
-    checks = []
-    for f in rules.required:
-        checks.append(_check(pl.col(RAW + f).is_not_null(), f"required:{f}"))
-    for f in rules.parsed:
-        checks.append(_check(pl.col(f).is_not_null() | pl.col(RAW + f).is_null(), f"parsed:{f}"))
-    for f in rules.problems:
-        checks.append(_check(pl.col(PROBLEM + f).is_null(), f"problem:{f}"))
-    return pa.DataFrameSchema(name=kind, checks=checks, strict=False, coerce=False)
+def _no_problem(cls, data: PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col(data.key).is_null())
+
+
+@cache
+def rows_model(kind: SourceKind) -> type[pa.DataFrameModel]:
+    """The Pandera model of a kind's normalised rows (see the module docstring)."""
+    rules = kind.rules
+    annotations: dict[str, object] = {}
+    namespace: dict[str, object] = {}
+    for name, dtype in kind.polars_schema().items():
+        annotations[name] = dtype
+        namespace[name] = pa.Field(nullable=True)
+    for name in [RAW + f for f in rules.required] + [PROBLEM + f for f in rules.problems]:
+        annotations[name] = pl.String
+        namespace[name] = pa.Field(nullable=True)
+    checks = {
+        "required": [RAW + f for f in rules.required],
+        "parsed": list(rules.parsed),
+        "problem": [PROBLEM + f for f in rules.problems],
+    }
+    functions = {"required": _required, "parsed": _parsed, "problem": _no_problem}
+    for rule, columns in checks.items():
+        if columns:
+            namespace[f"check_{rule}"] = pa.check(*columns, name=rule)(classmethod(functions[rule]))
+
+    class Config:
+        name = kind.kind
+        strict = False  # normalisers keep their raw__ and working columns
+        coerce = False  # a wrong type is a bug, not data
+
+    namespace["Config"] = Config
+    namespace["__annotations__"] = annotations
+    namespace["__module__"] = __name__
+    return type(f"{kind.kind.title()}Rows", (pa.DataFrameModel,), namespace)
+
+
+def _field_of(column: str) -> str:
+    for prefix in (RAW, PROBLEM):
+        if column.startswith(prefix):
+            return column[len(prefix) :]
+    return column
 
 
 def validate(
     frame: pl.DataFrame,
-    kind: str,
-    rules: Rules,
+    kind: SourceKind,
     context: SheetContext,
     conflicts: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split a normalised frame into (valid rows, rejected_rows entries)."""
-    rejected_parts: list[pl.DataFrame] = []
+    """Split a normalised frame into (valid rows, rejected_rows entries). `conflicts` are
+    the rows whose duplicated headers disagree (_row, field, value)."""
+    rules = kind.rules
+    parts: list[pl.DataFrame] = []
     bad_index: set[int] = set()
     try:
-        schema_for(kind, rules).validate(frame, lazy=True)
+        rows_model(kind).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases.select("check", "index").drop_nulls()
-        for check, group in cases.group_by("check", maintain_order=True):
-            rule, field_name = str(check[0]).split(":", 1)
+        cases = errors.failure_cases
+        broken = cases.filter(pl.col("index").is_null())
+        if broken.height:  # the normaliser produced a wrong type or a column is missing: a bug
+            raise AssertionError(f"{kind.kind}: 规范化结果不符合表结构：{broken.to_dicts()}") from errors
+        for (check, column), group in cases.group_by("check", "column", maintain_order=True):
+            field_name = _field_of(column)
             index = group["index"].cast(pl.Int64).unique().sort()
             bad_index.update(index.to_list())
             rows = frame[index]
-            raw = (
-                rows[RAW + field_name]
-                if RAW + field_name in rows.columns
-                else pl.repeat(None, rows.height, dtype=pl.String, eager=True)
-            )
-            if rule == "required":
-                reasons = pl.repeat(f"缺少必填项“{context.header(field_name)}”", rows.height, eager=True)
-            elif rule == "parsed":
+            raw = rows[RAW + field_name] if RAW + field_name in rows.columns else None
+            header = context.header(field_name)
+            if check == "required":
+                reason: pl.Series | str = f"缺少必填项“{header}”"
+            elif check == "parsed":
                 template = rules.parsed[field_name]
-                reasons = pl.Series(
-                    [template.format(header=context.header(field_name), value=v) for v in raw.to_list()],
-                    dtype=pl.String,
-                )
+                reason = pl.Series([template.format(header=header, value=v) for v in raw.to_list()], dtype=pl.String)
             else:
-                reasons = rows[PROBLEM + field_name]
-            rejected_parts.append(
-                pl.DataFrame(
-                    {
-                        "row_number": rows[ROW],
-                        "column_name": pl.repeat(context.header(field_name), rows.height, eager=True, dtype=pl.String),
-                        "value": raw.cast(pl.String),
-                        "reason": reasons.cast(pl.String),
-                        "rule": pl.repeat(rule, rows.height, eager=True, dtype=pl.String),
-                    }
-                )
-            )
+                reason = rows[PROBLEM + field_name]
+            parts.append(rejections(context, kind.kind, rows, column=header, value=raw, reason=reason, rule=check))
+    bad_rows: set[int] = set()
     if conflicts is not None and conflicts.height:
-        rejected_parts.append(
-            conflicts.select(
-                pl.col(ROW).alias("row_number"),
-                pl.col("field").map_elements(context.header, return_dtype=pl.String).alias("column_name"),
-                pl.col("value"),
-                pl.concat_str(
-                    [pl.lit("同名（或同义）列出现了两次且取值不同："), pl.col("value"), pl.lit("，无法判断以哪列为准")]
-                ).alias("reason"),
-                pl.lit("conflict").alias("rule"),
+        headers = conflicts["field"].map_elements(context.header, return_dtype=pl.String)
+        parts.append(
+            rejections(
+                context,
+                kind.kind,
+                conflicts,
+                column=headers,
+                value=conflicts["value"],
+                reason="同名（或同义）列出现了两次且取值不同：" + conflicts["value"] + "，无法判断以哪列为准",
+                rule="conflict",
             )
         )
         bad_rows = set(conflicts[ROW].to_list())
-    else:
-        bad_rows = set()
     valid = (
         frame.with_row_index("_index")
         .filter(~pl.col("_index").is_in(list(bad_index)) & ~pl.col(ROW).is_in(list(bad_rows)))
         .drop("_index")
     )
-    if rejected_parts:
-        rejected = (
-            pl.concat(rejected_parts, how="vertical_relaxed")
-            .with_columns(
-                pl.lit(context.source_file).alias("source_file"),
-                pl.lit(context.sheet).alias("sheet"),
-                pl.lit(kind).alias("kind"),
-                pl.lit(context.file_id, dtype=pl.Int64).alias("file_id"),
-            )
-            .select(list(REJECTED_SCHEMA))
-            .sort("row_number", "column_name")
-        )
-    else:
-        rejected = pl.DataFrame(schema=REJECTED_SCHEMA)
+    rejected = (
+        pl.concat(parts).sort("row_number", "column_name") if parts else rejections(context, kind.kind, frame.clear())
+    )
     return valid, rejected
 
 
-def rejection(
+def rejections(
     context: SheetContext,
     kind: str,
     rows: pl.DataFrame,
-    column: str,
-    value: pl.Expr | str | None,
-    reason: pl.Expr | str,
+    *,
+    column: str | pl.Series | None = None,
+    value: pl.Series | pl.Expr | str | None = None,
+    reason: pl.Series | pl.Expr | str | None = None,
+    rule: str = "problem",
 ) -> pl.DataFrame:
-    """Rejected-row entries built directly (for checks across rows, such as registry
-    conflicts, that a row-wise schema cannot express)."""
-    as_expr = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v, dtype=pl.String)  # noqa: E731
+    """The `rejected_rows` entries of `rows` (a frame with the Excel row number `_row`): each
+    with its column, value and reason — a constant, a Series aligned with `rows`, or an
+    expression over `rows`."""
+
+    def as_expr(item) -> pl.Expr:
+        if isinstance(item, pl.Expr):
+            return item
+        if isinstance(item, pl.Series):
+            return pl.lit(item.cast(pl.String))
+        return pl.lit(item, dtype=pl.String)
+
     return rows.select(
-        pl.lit(context.source_file).alias("source_file"),
-        pl.lit(context.sheet).alias("sheet"),
+        pl.lit(context.source_file, dtype=pl.String).alias("source_file"),
+        pl.lit(context.sheet, dtype=pl.String).alias("sheet"),
         pl.col(ROW).cast(pl.Int64).alias("row_number"),
-        pl.lit(column).alias("column_name"),
+        as_expr(column).cast(pl.String).alias("column_name"),
         as_expr(value).cast(pl.String).alias("value"),
         as_expr(reason).cast(pl.String).alias("reason"),
-        pl.lit(kind).alias("kind"),
+        pl.lit(kind, dtype=pl.String).alias("kind"),
         pl.lit(context.file_id, dtype=pl.Int64).alias("file_id"),
-        pl.lit("conflict").alias("rule"),
+        pl.lit(rule, dtype=pl.String).alias("rule"),
     )

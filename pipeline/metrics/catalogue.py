@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from zhian.pipeline.values.text import compact
 
+# A baseline count or a denominator under this is a small base: the change or the rate is
+# shown with a caution (the evaluation stores the cutoff it used; the families read it there).
+LOW_BASE_CUTOFF = 30
+
 COUNT_CHANGE = "count_change"
 RATE = "rate"
 ZERO_COUNT = "zero_count"
@@ -39,6 +43,7 @@ class Metric:
 
     @property
     def records_sql(self) -> str:
+        """Its records: compound, event_date, done_date, is_done_undated — one row each."""
         return f"metrics/records/{self.code}.sql"
 
 

@@ -21,8 +21,6 @@ from decimal import Decimal, InvalidOperation
 from zhian.pipeline.metrics.catalogue import COUNT_CHANGE, RATE, STOCK_RATE, ZERO_COUNT, Metric
 from zhian.pipeline.values.text import compact
 
-OPS = (">=", ">", "<=", "<", "=")
-
 
 @dataclass(frozen=True)
 class Target:

@@ -13,18 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from zhian.pipeline.db import scalar
-from zhian.pipeline.ingest.run import FileReport, IngestReport, SheetReport
+from zhian.pipeline.db import query, scalar
+from zhian.pipeline.ingest.reports import FileReport, IngestReport, SheetReport
 from zhian.pipeline.masking import mask_text
+from zhian.pipeline.outputs import wording
+from zhian.pipeline.sources import LABELS
 
-OUTCOME_WORDS = {
-    "loaded": "已载入",
-    "partly_loaded": "部分载入",
-    "rejected": "整个文件被拒绝",
-    "skipped": "已跳过",
-    "unchanged": "内容未变，已跳过",
-    "duplicate": "重复文件，已跳过",
-}
 SYMBOLS = {"loaded": "✓", "partly_loaded": "!", "rejected": "✗", "skipped": "-", "unchanged": "=", "duplicate": "="}
 
 # a pipe or a log file gets wide lines rather than tables folded at 80 columns
@@ -54,7 +48,7 @@ def sheet_line(sheet: SheetReport) -> str:
 
 
 def file_lines(report: FileReport) -> list[str]:
-    head = f"{SYMBOLS[report.outcome]} {report.source_file}：{OUTCOME_WORDS[report.outcome]}"
+    head = f"{SYMBOLS[report.outcome]} {report.source_file}：{wording.OUTCOME_NAMES[report.outcome]}"
     if report.outcome in ("loaded", "partly_loaded"):
         head += f"（载入{report.rows_loaded}行，拒绝{report.rows_rejected}行，未归属小区{report.rows_unattributed}行）"
     if report.reason:
@@ -116,76 +110,51 @@ def progress_bar(enabled: bool) -> Iterator:
 
 def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     """Rejected rows grouped by file and reason, with the first examples; skipped sheets and
-    files; unattributed records per source."""
-    files = con.execute("""
-        select source_file, outcome, reason, rows_read, rows_loaded, rows_rejected
-        from ingest_files order by source_file
-    """).fetchall()
-    if not files:
+    files; unattributed records per source (the relations of sql/quality, as the report)."""
+    params = {"station": None, "examples": examples}
+    files = query(con, "quality/quality_files.sql", params).pl()
+    if files.height == 0:
         console.print("数据库中还没有载入任何文件。")
         return
     table = Table(title="各文件载入情况", show_lines=False)
     for column in ("文件", "结果", "读取", "载入", "拒绝", "未归属小区", "说明"):
         table.add_column(column, overflow="fold")
-    unattributed = dict(
-        con.execute("""
-        select source_file, count(*) from (
-            select source_file from alerts where compound is null
-            union all select source_file from cases where compound is null
-            union all select source_file from residents where compound is null)
-        group by source_file
-    """).fetchall()
-    )
-    for name, outcome, reason, read, loaded, rejected in files:
+    for row in files.iter_rows(named=True):
         table.add_row(
-            name,
-            OUTCOME_WORDS.get(outcome, outcome),
-            str(read or 0),
-            str(loaded or 0),
-            str(rejected or 0),
-            str(unattributed.get(name, 0)),
-            mask_text(reason) or "",
+            row["source_file"],
+            wording.OUTCOME_NAMES.get(row["outcome"], row["outcome"]),
+            str(row["rows_read"] or 0),
+            str(row["rows_loaded"] or 0),
+            str(row["rows_rejected"] or 0),
+            str(row["rows_unattributed"]),
+            mask_text(row["reason"]) or "",
         )
     console.print(table)
 
-    skipped = con.execute("""
-        select source_file, sheet, notes from ingest_log where outcome = 'skipped' order by source_file, sheet
-    """).fetchall()
+    skipped = query(con, "quality/skipped_sheets.sql", params).fetchall()
     if skipped:
         console.print("\n跳过的工作表：")
         for name, sheet, notes in skipped:
             console.print(f"  {name} / {sheet}：{mask_text(notes)}")
 
-    groups = con.execute(
-        """
-        select source_file, reason, count(*) as n, count(distinct row_number) as rows,
-               list(row_number order by row_number)[1:$k] as first_rows,
-               min(sheet) as sheet, min(column_name) as column_name
-        from rejected_rows
-        group by source_file, reason
-        order by source_file, n desc
-    """,
-        {"k": examples},
-    ).fetchall()
-    if groups:
+    groups = query(con, "quality/rejection_groups.sql", params).pl()
+    if groups.height:
         console.print("\n被拒绝的行（按文件和原因归类）：")
         current = None
-        for name, reason, _count, rows, first_rows, sheet, column in groups:
-            if name != current:
-                console.print(f"  {name}")
-                current = name
-            listed = "、".join(f"第{r}行" for r in first_rows)
-            console.print(f"    {mask_text(reason)}：{rows}行（工作表「{sheet}」，列“{column}”，如{listed}）")
+        for group in groups.iter_rows(named=True):
+            if group["source_file"] != current:
+                console.print(f"  {group['source_file']}")
+                current = group["source_file"]
+            listed = "、".join(f"第{r}行" for r in group["first_rows"])
+            console.print(
+                f"    {mask_text(group['reason'])}：{group['rows']}行"
+                f"（工作表「{group['sheet']}」，列“{group['column_name']}”，如{listed}）"
+            )
     else:
         console.print("\n没有被拒绝的行。")
-    counts = con.execute("""
-        select '110警情', count(*) filter (where compound is null), count(*) from alerts
-        union all select '案件', count(*) filter (where compound is null), count(*) from cases
-        union all select '实有人口', count(*) filter (where compound is null), count(*) from residents
-    """).fetchall()
     console.print("\n未归属到小区的记录（保留在数据库中，不计入任何小区的指标）：")
-    for label, missing, total in counts:
-        console.print(f"  {label}：{missing} / {total}")
+    for kind, missing, records in query(con, "quality/unattributed_records.sql", params).fetchall():
+        console.print(f"  {LABELS[kind]}：{missing} / {records}")
     unknown = scalar(con, "select count(*) from alerts where classified_by = 'none'")
     if unknown:
         console.print(f"  另有{unknown}条警情来自没有性质/类别列的导出表，类别未知，不计入分类指标。")
@@ -197,8 +166,6 @@ def print_metrics(
     """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据):
     for `compounds` only when given (one station); counts only when not `detail` (a
     bureau's thousands of rows belong in the overview page, not the terminal)."""
-    from zhian.pipeline.outputs import wording
-
     results = evaluation.results
     if campaign:
         results = results.filter(results["campaign"] == campaign)
@@ -210,12 +177,12 @@ def print_metrics(
             if not campaign
             else f"没有整治项目“{campaign}”的目标。"
         )
-    definition = "当期（cohort）" if evaluation.rate_definition == "cohort" else "期间（period）"
+    definition = wording.rate_definition_text(evaluation.rate_definition)
     console.print(f"评估日期：{evaluation.as_of.isoformat()}，比率口径：{definition}")
     for name in results["campaign"].unique(maintain_order=True).to_list():
         rows = results.filter(results["campaign"] == name)
         first = rows.row(0, named=True)
-        state = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}[first["window_state"]]
+        state = wording.STATE_NAMES[first["window_state"]]
         counts = {s: rows.filter(rows["status"] == s).height for s in wording.STATUS_NAMES}
         verdict = "，".join(f"{wording.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
         console.print(
@@ -227,20 +194,17 @@ def print_metrics(
         for column in ("小区", "指标", "目标", "本期", "同期", "变化", "状态", "说明"):
             table.add_column(column, overflow="fold")
         for row in rows.iter_rows(named=True):
-            baseline = (
-                "—"
-                if row["baseline"] is None
-                else (wording.percent(row["baseline"]) if row["kind"] == "rate" else f"{row['baseline']:.0f}")
-            )
             notes = [
-                n for n in (row["note"], "基数小于30" if row["low_base"] else None, wording.pace_sentence(row)) if n
+                n
+                for n in (row["note"], wording.LOW_BASE_NOTE if row["low_base"] else None, wording.pace_sentence(row))
+                if n
             ]
             table.add_row(
                 row["compound"],
                 row["metric_name"],
                 wording.target_text(row["kind"], row["target_op"], row["target_percent"]),
                 wording.actual_text(row),
-                baseline,
+                wording.baseline_text(row),
                 wording.change_text(row),
                 wording.STATUS_NAMES[row["status"]],
                 "；".join(notes),

@@ -27,16 +27,16 @@ import polars as pl
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from zhian.pipeline.db import sql_text
-from zhian.pipeline.ingest.run import KIND_LABELS
+from zhian.pipeline import db
 from zhian.pipeline.masking import PERSONAL_COLUMNS, mask_text
 from zhian.pipeline.metrics import catalogue
-from zhian.pipeline.metrics.evaluate import Evaluation, evaluate
-from zhian.pipeline.outputs import scope, wording
+from zhian.pipeline.metrics.evaluate import Evaluation
+from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import atomic_file, shared_folder
-from zhian.pipeline.sources.specs import ALL_SPECS
+from zhian.pipeline.sources import KINDS, LABELS
 from zhian.pipeline.values.text import split_code_name
 
 FONT_NAME = "Microsoft YaHei"
@@ -51,16 +51,9 @@ STATUS_FILLS = {
 THIN = Side(style="thin", color="BDBDBD")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
-OUTCOMES = {
-    "loaded": "已载入",
-    "partly_loaded": "部分载入",
-    "rejected": "整个文件被拒绝",
-    "skipped": "已跳过",
-    "duplicate": "重复文件",
-}
 # header text (as the files spell it) → field: to know which rejected values are personal
 _PERSONAL_HEADERS = {
-    header: field for spec in ALL_SPECS for header, field in spec.columns.items() if field in PERSONAL_COLUMNS
+    header: field for kind in KINDS for header, field in kind.headers.items() if field in PERSONAL_COLUMNS
 }
 
 
@@ -83,10 +76,6 @@ def month_as_of(month: str, today: dt.date | None = None) -> dt.date:
 
 def default_name(as_of: dt.date) -> str:
     return f"小区整治月报_{as_of.year}年{as_of.month:02d}月.xlsx"
-
-
-def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
-    return con.sql(sql_text(f"report/{name}.sql"), params=params or {}).pl()
 
 
 def _named_styles(workbook: Workbook) -> None:
@@ -178,9 +167,9 @@ def print_setup(sheet: Worksheet, header_rows: str | None) -> None:
         sheet.print_title_rows = header_rows
 
 
-def _title(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+def _title(con: duckdb.DuckDBPyConnection, as_of: dt.date, station: str | None) -> str:
     stations = []
-    for unit in _query(con, "stations")["unit"].to_list():
+    for unit in db.query(con, "outputs/station_units.sql", {"station": station}).pl()["unit"].to_list():
         name = split_code_name(unit)[1] or unit
         if name not in stations:
             stations.append(name)
@@ -197,7 +186,7 @@ def _summary(
             cell.font = Font(name=FONT_NAME, size=size, bold=bold)
 
     line(1, title, 16, True)
-    line(2, f"数据截至：{as_of.isoformat()}　比率口径：{'当期' if rate_definition == 'cohort' else '期间'}")
+    line(2, f"数据截至：{as_of.isoformat()}　比率口径：{wording.RATE_DEFINITION_NAMES[rate_definition]}")
     row = 4
     if results.height == 0:
         line(row, "没有可计算的整治目标（请检查整治目标表和小区名册）。")
@@ -228,7 +217,13 @@ def _details(sheet: Worksheet, results: pl.DataFrame) -> None:
         is_rate = r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)
         value = r["actual"] if is_rate else r["change"]
         notes = [
-            n for n in (r["note"], "基数小于30，仅供参考" if r["low_base"] else None, wording.pace_sentence(r)) if n
+            n
+            for n in (
+                r["note"],
+                f"{wording.LOW_BASE_NOTE}，仅供参考" if r["low_base"] else None,
+                wording.pace_sentence(r),
+            )
+            if n
         ]
         rows.append(
             [
@@ -323,8 +318,8 @@ def _quality(
     rows = [
         [
             r["source_file"],
-            OUTCOMES.get(r["outcome"], r["outcome"]),
-            "、".join(KIND_LABELS.get(k, k) for k in (r["kinds"] or "").split("、") if k) or None,
+            wording.OUTCOME_NAMES.get(r["outcome"], r["outcome"]),
+            "、".join(LABELS.get(k, k) for k in (r["kinds"] or "").split("、") if k) or None,
             r["rows_read"],
             r["rows_loaded"],
             r["rows_rejected"],
@@ -345,7 +340,7 @@ def _quality(
     )
     put(sheet, row, 1, "二、被拒绝的行按原因归类").font = bold
     rows = [
-        [r["source_file"], KIND_LABELS.get(r["kind"], r["kind"]), r["column_name"], mask_text(r["reason"]), r["rows"]]
+        [r["source_file"], LABELS.get(r["kind"], r["kind"]), r["column_name"], mask_text(r["reason"]), r["rows"]]
         for r in groups.iter_rows(named=True)
     ]
     row = table(sheet, row + 1, ["文件", "数据", "列", "原因", "行数"], rows, {5: "0"}) + 1
@@ -375,7 +370,7 @@ def _definitions(sheet: Worksheet) -> None:
         "同比：与去年同一日期区间相比（2月29日对应2月28日）；整治进行中时，只比较已经过去的日期。",
         "比率（当期口径）：本期立案（受理）的案件中，截至评估日已破案（结案、处罚）的比例；撤销、并案的案件不计入分子和分母。",
         "达标判断用整数比较（如 7/10 ≥ 70% 为达标，69/100 < 70% 为未达标），不四舍五入。",
-        "基数小于30时，变化率和比率波动较大，仅供参考。未归属到小区的记录不计入任何小区。",
+        f"{wording.LOW_BASE_NOTE}时，变化率和比率波动较大，仅供参考。未归属到小区的记录不计入任何小区。",
     ]
     for note in notes:
         put(sheet, row, 1, note, style="zhian-text")
@@ -397,11 +392,10 @@ def _mark_internal(workbook: Workbook) -> None:
         sheet.oddHeader.center.text = INTERNAL_MARK
         sheet.oddFooter.center.text = INTERNAL_MARK
         if sheet.freeze_panes:
-            column = "".join(ch for ch in sheet.freeze_panes if ch.isalpha())
-            row = int("".join(ch for ch in sheet.freeze_panes if ch.isdigit()))
+            column, row = coordinate_from_string(sheet.freeze_panes)
             sheet.freeze_panes = f"{column}{row + 1}"
         if sheet.print_title_rows:
-            first, last = (int(part.strip("$")) for part in sheet.print_title_rows.split(":"))
+            _, first, _, last = range_boundaries(sheet.print_title_rows)
             sheet.print_title_rows = f"{first + 1}:{last + 1}"
         if sheet.auto_filter.ref:
             sheet.auto_filter.ref = None
@@ -410,22 +404,15 @@ def _mark_internal(workbook: Workbook) -> None:
 
 def build_workbook(
     con: duckdb.DuckDBPyConnection,
-    as_of: dt.date,
-    rate_definition: str = "cohort",
+    evaluation: Evaluation,
     internal: bool = False,
     *,
     station: str | None = None,
-    evaluation: Evaluation | None = None,
 ) -> Workbook:
-    """The report's workbook; for one station when `station` is given. Pass the run's
-    `evaluation` to reuse it (several stations from one evaluation)."""
-    if evaluation is None:  # written alone: evaluate and count afresh
-        evaluation = evaluate(con, as_of, rate_definition)  # also leaves metric_daily for the trend
-        scope.prepare(con)
-    scope.apply(con, station)
-    results = con.sql(
-        "select * from metric_results where in_scope_compound(compound) order by campaign, compound, metric"
-    ).pl()
+    """The report's workbook of an evaluation; for one station when `station` is given."""
+    as_of = evaluation.as_of
+    params = {"evaluation": evaluation.evaluation_id, "station": station, "examples": 1}
+    results = db.query(con, "outputs/evaluation_results.sql", params).pl()
     workbook = Workbook()
     created = dt.datetime.combine(as_of, dt.time(0, 0))
     workbook.properties.creator = "zhian"
@@ -436,21 +423,15 @@ def build_workbook(
     summary = workbook.active
     summary.title = "摘要"
     problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide
-    _summary(summary, _title(con, as_of), as_of, results, problems, rate_definition)
+    _summary(summary, _title(con, as_of, station), as_of, results, problems, evaluation.rate_definition)
     _details(workbook.create_sheet("指标明细"), results)
-    _trend(workbook.create_sheet("月度趋势"), _query(con, "monthly_trend", {"as_of": as_of}))
-    ranking = con.sql("""
-        select * from compound_ranking
-        where year = (select max(year) from compound_ranking where not per_thousand) and not per_thousand
-          and in_scope_compound(compound)
-        order by priority
-    """).pl()
-    _ranking(workbook.create_sheet("排名"), ranking)
+    _trend(workbook.create_sheet("月度趋势"), db.query(con, "outputs/target_trend.sql", params).pl())
+    _ranking(workbook.create_sheet("排名"), db.query(con, "outputs/ranking.sql", params).pl())
     _quality(
         workbook.create_sheet("数据质量"),
-        _query(con, "quality_files"),
-        _query(con, "rejection_groups"),
-        _query(con, "rejected_rows"),
+        db.query(con, "quality/quality_files.sql", params).pl(),
+        db.query(con, "quality/rejection_groups.sql", params).pl(),
+        db.query(con, "quality/rejected_rows.sql", params).pl(),
         internal,
     )
     _definitions(workbook.create_sheet("口径说明"))
@@ -462,23 +443,21 @@ def build_workbook(
 def write_report(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    as_of: dt.date,
-    rate_definition: str = "cohort",
+    evaluation: Evaluation,
     internal: bool = False,
     *,
     station: str | None = None,
-    evaluation: Evaluation | None = None,
 ) -> Path:
-    """Write the report (masked). `internal=True` is the one way to get unmasked personal
-    data: every sheet is marked, the file is readable by its owner only, and the audit log
-    records who made it, when and where."""
+    """Write the report of an evaluation (masked). `internal=True` is the one way to get
+    unmasked personal data: every sheet is marked, the file is readable by its owner only,
+    and the audit log records who made it, when and where."""
     path = Path(path)
     shared_folder(path.parent)
-    workbook = build_workbook(con, as_of, rate_definition, internal, station=station, evaluation=evaluation)
+    workbook = build_workbook(con, evaluation, internal, station=station)
     with atomic_file(path, shared=not internal) as temporary:
         workbook.save(temporary)
     if internal:
-        audit(con, "internal_report", f"{path.resolve()}（数据截至 {as_of.isoformat()}）")
+        audit(con, "internal_report", f"{path.resolve()}（数据截至 {evaluation.as_of.isoformat()}）")
     return path
 
 

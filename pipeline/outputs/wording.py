@@ -8,9 +8,29 @@ from __future__ import annotations
 from decimal import Decimal
 
 from zhian.pipeline.metrics import catalogue
+from zhian.pipeline.metrics.catalogue import LOW_BASE_CUTOFF
 
 STATUS_NAMES = {"met": "达标", "missed": "未达标", "on_track": "进度正常", "at_risk": "有风险", "no_data": "无数据"}
 STATE_NAMES = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}
+# what became of an inbox file
+OUTCOME_NAMES = {
+    "loaded": "已载入",
+    "partly_loaded": "部分载入",
+    "rejected": "整个文件被拒绝",
+    "skipped": "已跳过",
+    "unchanged": "内容未变，已跳过",
+    "duplicate": "重复文件，已跳过",
+}
+# the rules a rejected row failed (pipeline/ingest/validate.py)
+RULE_NAMES = {
+    "required": "缺少必填项",
+    "parsed": "格式或取值无法识别",
+    "problem": "取值不合规",
+    "conflict": "前后取值冲突",
+}
+RATE_DEFINITION_NAMES = {"cohort": "当期", "period": "期间"}
+RATE_DEFINITION_NOTES = {"cohort": "按立案/受理时间", "period": "按破案/结案时间"}
+LOW_BASE_NOTE = f"基数小于{LOW_BASE_CUTOFF}"
 
 OP_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "="}
 
@@ -32,6 +52,18 @@ def target_text(kind: str, op: str, value: Decimal | float) -> str:
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def rate_definition_text(definition: str) -> str:
+    """当期（按立案/受理时间）"""
+    return f"{RATE_DEFINITION_NAMES[definition]}（{RATE_DEFINITION_NOTES[definition]}）"
+
+
+def baseline_text(row: dict) -> str:
+    """同期 as a person reads it: a count, or a rate (rates only)."""
+    if row["baseline"] is None:
+        return "—"
+    return percent(row["baseline"]) if row["kind"] == catalogue.RATE else f"{row['baseline']:.0f}"
 
 
 def actual_text(row: dict) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhian.pipeline.ingest.validate import Rules
-from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
-from zhian.pipeline.values.codes import CodeTable
+from zhian.pipeline.sources.common import BUREAU, COMPOUND_HINT, UNIT, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Records, Rules, SheetContext, SourceKind, aliases
+from zhian.pipeline.values.codes import CodeTable, load_table
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.idnumbers import mangled_reason_expr
 from zhian.pipeline.values.text import compact
@@ -24,25 +24,41 @@ from zhian.pipeline.values.vocab import (
     offence_of,
 )
 
-FIELDS = [
-    "alert_id",
-    "alarm_at",
-    "nature",
-    "nature_original",
-    "category",
-    "alert_type",
-    "code",
-    "code_original",
-    "address",
-    "compound_hint",
-    "unit",
-    "bureau",
-    "summary",
-    "handling",
-    "caller_name",
-    "caller_phone",
-    "is_major",
-]
+HEADERS = aliases(
+    (
+        "alert_id",
+        (
+            "警情编号",
+            "接警单编号",
+            "接警编号",
+            "警情号",
+            "警情ID",
+            "接警号",
+            "事件单编号",
+            "警情单编号",
+            "接处警编号",
+        ),
+    ),
+    ("alarm_at", ("报警时间", "接警时间", "报警日期", "报警日期时间", "接报时间")),
+    ("nature", ("警情性质", "警情分类", "报警性质", "确认警情性质", "确认性质")),
+    ("nature_original", ("原始警情性质", "原始性质")),
+    ("category", ("警情类别", "警情大类")),
+    ("alert_type", ("警情类型", "警情细类", "警情小类", "案件类型", "类型", "接警类型")),
+    ("code", ("确认警情编码", "警情编码", "警情性质编码", "警情类别代码", "警情类型代码")),
+    ("code_original", ("原始警情编码",)),
+    (
+        "address",
+        ("事发地址", "案发地址", "发生地点", "事发地点", "报警地址", "警情地址", "涉案地址", "发案地点", "发案地址"),
+    ),
+    ("compound_hint", COMPOUND_HINT),
+    ("unit", UNIT),
+    ("bureau", BUREAU),
+    ("summary", ("简要警情", "警情摘要", "简要案情", "报警内容", "事件详情")),
+    ("handling", ("处警情况", "处警结果", "处警反馈")),
+    ("caller_name", ("报警人", "报警人姓名")),
+    ("caller_phone", ("联系电话", "报警电话", "报警人电话", "报警人联系电话")),
+    ("is_major", ("是否重大", "重大事故", "重大警情", "是否重大警情")),
+)
 
 RULES = Rules(
     required=("alert_id", "alarm_at"),
@@ -53,29 +69,28 @@ RULES = Rules(
     problems=("alert_id", "nature", "category", "code"),
 )
 
-# columns of the `alerts` table, in order (see sql/schema/tables.sql)
-TABLE_COLUMNS = [
-    "alert_id",
-    "alarm_at",
-    "nature",
-    "category",
-    "alert_type",
-    "offence",
-    "nature_code",
-    "nature_raw",
-    "category_raw",
-    "type_raw",
-    "classified_by",
-    "address",
-    "compound_hint",
-    "unit",
-    "bureau",
-    "summary",
-    "handling",
-    "caller_name",
-    "caller_phone",
-    "is_major",
-]
+COLUMNS = (
+    Column("alert_id", not_null=True, note="one row per id: kept by the loader, checked by sql/checks"),
+    Column("alarm_at", "timestamp", not_null=True),
+    Column("nature"),
+    Column("category"),
+    Column("alert_type"),
+    Column("offence"),
+    Column("nature_code"),
+    Column("nature_raw"),
+    Column("category_raw"),
+    Column("type_raw"),
+    Column("classified_by", note="columns, declared, none"),
+    Column("address"),
+    Column("compound_hint"),
+    Column("unit"),
+    Column("bureau"),
+    Column("summary"),
+    Column("handling"),
+    Column("caller_name"),
+    Column("caller_phone"),
+    Column("is_major", "boolean"),
+)
 
 _CLASSIFICATION_SCHEMA = {
     "nature": pl.String,
@@ -141,11 +156,11 @@ def classify_alert(table: CodeTable, nature, nature_original, category, alert_ty
     return out
 
 
-def normalise(
-    frame: pl.DataFrame, context: SheetContext, table: CodeTable, declared: dict[str, str] | None = None
-) -> pl.DataFrame:
+def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     """Cleaned strings → typed alert rows with raw__ and problem__ columns."""
-    frame = keep_raw(frame, FIELDS)
+    table = load_table(str(context.settings.alert_codes))
+    declared = context.settings.declared_for(context.source_file, context.sheet)
+    frame = keep_raw(frame, KIND.fields)
     classified_by = "columns"
     if not any(
         context.has(f) for f in ("nature", "nature_original", "category", "alert_type", "code", "code_original")
@@ -187,3 +202,24 @@ def normalise(
         pl.col("caller_phone").str.replace_all(r"[\s-]", ""),
     )
     return frame.with_columns(mangled_reason_expr("alert_id").alias(PROBLEM + "alert_id"))
+
+
+KIND = SourceKind(
+    kind="alerts",
+    label="110警情",
+    table="alerts",
+    headers=HEADERS,
+    required_headers=(("alert_id",), ("alarm_at",), ("address", "compound_hint")),
+    priority=4,
+    columns=COLUMNS,
+    normalise=normalise,
+    rules=RULES,
+    key="alert_id",
+    id_field="alert_id",
+    records=Records(
+        record_id="alert_id", time="alarm_at", source="'alerts'", sources=(("alerts", "110警情"),), position=1
+    ),
+    conflict_fields=frozenset(
+        {"alert_id", "alarm_at", "nature", "category", "alert_type", "code", "address", "compound_hint", "is_major"}
+    ),
+)

@@ -20,12 +20,11 @@ from pathlib import Path
 
 import polars as pl
 
-from zhian.pipeline.ingest.validate import Rules
-from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.sources.common import COMPOUND_HINT, UNIT, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Records, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.idnumbers import mangled_reason_expr
 from zhian.pipeline.values.vocab import (
-    DEFAULT_ECONOMIC_FRAUDS,
     case_kind,
     case_status,
     is_economic_fraud,
@@ -34,36 +33,36 @@ from zhian.pipeline.values.vocab import (
     status_means_penalty,
 )
 
-FIELDS = [
-    "case_id",
-    "case_type",
-    "case_nature",
-    "cause",
-    "cause_code",
-    "occurred_at",
-    "address",
-    "compound_hint",
-    "filed_at",
-    "accepted_at",
-    "solved_at",
-    "closed_at",
-    "status",
-    "status_name",
-    "is_solved",
-    "result",
-    "flag_warning",
-    "flag_fine",
-    "flag_detention",
-    "count_detained",
-    "count_fined",
-    "count_warned",
-    "punished_at",
-    "is_completed",
-    "is_victim_accountant",
-    "loss_amount",
-    "unit",
-    "summary",
-]
+HEADERS = aliases(
+    ("case_id", ("案件编号", "案件号", "案件ID")),
+    ("case_type", ("案件类型",)),  # the kind (行政/刑事) in real exports; a subtype elsewhere
+    ("case_nature", ("案件性质",)),
+    ("cause", ("案件类别", "罪名", "案由", "违法行为", "案由名称", "案别")),
+    ("cause_code", ("案由代码", "案件类别代码", "案别代码")),
+    ("occurred_at", ("发案时间", "案发时间")),
+    ("address", ("发案地址", "案发地址", "发案地点", "案发地点")),
+    ("compound_hint", COMPOUND_HINT),
+    ("filed_at", ("立案时间", "立案日期")),
+    ("accepted_at", ("受理时间", "受理日期", "受案时间", "受案日期")),
+    ("solved_at", ("破案时间", "破案日期")),
+    ("closed_at", ("结案时间", "结案日期", "办结时间")),
+    ("status", ("案件状态", "状态", "办理状态")),
+    ("status_name", ("案件状态名称",)),
+    ("is_solved", ("是否破案",)),
+    ("result", ("处理结果", "处罚结果", "处理决定", "裁决结果")),
+    ("flag_warning", ("警告",)),
+    ("flag_fine", ("罚款",)),
+    ("flag_detention", ("治拘", "行政拘留")),
+    ("count_detained", ("拘留人数",)),
+    ("count_fined", ("罚款人数",)),
+    ("count_warned", ("警告人数",)),
+    ("punished_at", ("处罚时间", "处罚日期")),
+    ("is_completed", ("是否既遂", "既遂/未遂", "既未遂", "既遂未遂")),
+    ("is_victim_accountant", ("受害人是否财会人员", "是否财会人员", "财会人员")),
+    ("loss_amount", ("损失金额", "损失金额(元)", "涉案金额", "涉案金额(元)")),
+    ("unit", UNIT),
+    ("summary", ("简要案情", "案情摘要")),
+)
 
 _DATE_MESSAGE = "“{header}”不是可识别的日期时间：“{value}”"
 _BOOL_MESSAGE = "“{header}”应为 是/否（Y/N、1/0、√）：“{value}”"
@@ -82,34 +81,34 @@ RULES = Rules(
     problems=("case_id", "case_kind", "event_at", "status"),
 )
 
-TABLE_COLUMNS = [
-    "case_id",
-    "case_kind",
-    "kind_source",
-    "cause",
-    "offence",
-    "cause_code",
-    "is_economic_fraud",
-    "event_at",
-    "filed_at",
-    "accepted_at",
-    "occurred_at",
-    "solved_at",
-    "closed_at",
-    "punished_at",
-    "status",
-    "status_raw",
-    "is_solved_flag",
-    "has_penalty",
-    "result",
-    "is_completed",
-    "is_victim_accountant",
-    "loss_amount",
-    "address",
-    "compound_hint",
-    "unit",
-    "summary",
-]
+COLUMNS = (
+    Column("case_id", not_null=True),
+    Column("case_kind", not_null=True, note="criminal, public_order"),
+    Column("kind_source"),
+    Column("cause"),
+    Column("offence"),
+    Column("cause_code"),
+    Column("is_economic_fraud", "boolean"),
+    Column("event_at", "timestamp", not_null=True, note="立案时间 (criminal) or 受理时间 (public order)"),
+    Column("filed_at", "timestamp"),
+    Column("accepted_at", "timestamp"),
+    Column("occurred_at", "timestamp"),
+    Column("solved_at", "timestamp"),
+    Column("closed_at", "timestamp"),
+    Column("punished_at", "timestamp"),
+    Column("status", note="filed, solved, withdrawn, merged / accepted, closed, withdrawn, merged"),
+    Column("status_raw"),
+    Column("is_solved_flag", "boolean"),
+    Column("has_penalty", "boolean"),
+    Column("result"),
+    Column("is_completed", "boolean"),
+    Column("is_victim_accountant", "boolean"),
+    Column("loss_amount", "double"),
+    Column("address"),
+    Column("compound_hint"),
+    Column("unit"),
+    Column("summary"),
+)
 
 CASE_CODES = Path(__file__).parent.parent / "config" / "case_codes.csv"
 
@@ -223,10 +222,11 @@ def _status(kind, status, status_name) -> dict:
     return {"_status": mapped, PROBLEM + "status": None}
 
 
-def normalise(
-    frame: pl.DataFrame, context: SheetContext, economic_frauds: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS
-) -> pl.DataFrame:
-    frame = keep_raw(frame, FIELDS)
+def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
+    """Cleaned strings → typed case rows: the kind of each case, its event time, status,
+    offence and whether it was punished (module docstring)."""
+    economic_frauds = context.settings.economic_frauds
+    frame = keep_raw(frame, KIND.fields)
     frame = frame.with_columns(pl.col("case_id").str.replace_all(" ", "").str.to_uppercase())
     frame = _decide_kind(frame, context)
     code_names = case_code_names()
@@ -297,6 +297,7 @@ def normalise(
         for f in ("flag_warning", "flag_fine", "flag_detention", "count_detained", "count_fined", "count_warned")
     ]
     frame = frame.with_columns(
+        boolean_expr("is_solved"),
         boolean_expr("is_solved").alias("is_solved_flag"),
         boolean_expr("is_completed"),
         boolean_expr("is_victim_accountant"),
@@ -344,3 +345,45 @@ def boolean_flag(column: str) -> pl.Expr:
     number = value.cast(pl.Float64, strict=False)
     negative = value.str.to_lowercase().is_in(["否", "n", "no", "0", "无", "false", "-", "—", "×"])
     return (value.is_not_null() & ~negative & (number.is_null() | (number != 0))).fill_null(False)
+
+
+KIND = SourceKind(
+    kind="cases",
+    label="案件",
+    table="cases",
+    headers=HEADERS,
+    required_headers=(("case_id",), ("filed_at", "accepted_at"), ("cause", "cause_code", "case_type")),
+    priority=3,
+    columns=COLUMNS,
+    working=(Column("is_solved", "boolean"),),
+    normalise=normalise,
+    rules=RULES,
+    key="case_id",
+    id_field="case_id",
+    records=Records(
+        record_id="case_id",
+        time="event_at",
+        source="case_kind",
+        sources=(("criminal", "刑事案件"), ("public_order", "治安案件")),
+        position=2,
+    ),
+    conflict_fields=frozenset(
+        {
+            "case_id",
+            "case_type",
+            "case_nature",
+            "cause",
+            "filed_at",
+            "accepted_at",
+            "solved_at",
+            "closed_at",
+            "status",
+            "is_solved",
+            "result",
+            "is_completed",
+            "is_victim_accountant",
+            "address",
+            "compound_hint",
+        }
+    ),
+)

@@ -13,25 +13,26 @@ import re
 
 import polars as pl
 
-from zhian.pipeline.ingest.validate import Rules, rejection
-from zhian.pipeline.sources.common import RAW, ROW, SheetContext, keep_raw
+from zhian.pipeline.ingest.validate import rejections
+from zhian.pipeline.sources.common import UNIT, keep_raw
+from zhian.pipeline.sources.kind import RAW, ROW, Column, Rules, SheetContext, SourceKind, aliases
 
-FIELDS = [
-    "compound_name",
-    "compound_group",
-    "address",
-    "road",
-    "house_number",
-    "community",
-    "street",
-    "unit",
-    "population_base",
-    "aliases",
-    "buildings",
-    "units",
-    "remark",
-    "plan_period",
-]
+HEADERS = aliases(
+    ("compound_name", ("小区名称", "小区", "小区(单位)名称", "实体名称", "老旧小区名称")),
+    ("compound_group", ("小区组",)),
+    ("address", ("详细地址", "所在地详址", "地址名称", "楼栋详址", "地址", "小区地址")),
+    ("road", ("街路巷",)),
+    ("house_number", ("门牌号", "门牌号码")),
+    ("community", ("所属社区", "社区", "所属居委", "居委会")),
+    ("street", ("所属街道", "街道", "乡镇街道", "街道(乡镇)", "所属镇街")),
+    ("unit", UNIT),
+    ("population_base", ("实有人口底数", "人口底数", "常住人口估算")),
+    ("aliases", ("别名", "曾用名", "俗称")),
+    ("buildings", ("楼栋", "楼栋数")),
+    ("units", ("单元", "单元数")),
+    ("remark", ("备注",)),
+    ("plan_period", ("整治时间",)),
+)
 
 RULES = Rules(
     required=("compound_name", "address"),
@@ -42,20 +43,20 @@ RULES = Rules(
     },
 )
 
-TABLE_COLUMNS = [
-    "compound_name",
-    "address",
-    "community",
-    "street",
-    "unit",
-    "compound_group",
-    "population_base",
-    "aliases",
-    "buildings",
-    "units",
-    "remark",
-    "plan_period",
-]
+COLUMNS = (
+    Column("compound_name"),
+    Column("address"),
+    Column("community"),
+    Column("street"),
+    Column("unit"),
+    Column("compound_group"),
+    Column("population_base", "bigint"),
+    Column("aliases"),
+    Column("buildings", "bigint"),
+    Column("units", "bigint"),
+    Column("remark"),
+    Column("plan_period"),
+)
 
 # compound-level attributes: one value per compound
 COMPOUND_LEVEL = ("community", "street", "unit", "compound_group", "population_base", "aliases")
@@ -72,7 +73,9 @@ def split_aliases(text: str | None) -> list[str]:
 
 
 def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
-    frame = keep_raw(frame, FIELDS)
+    """Cleaned strings → registry rows: split addresses assembled, counts as integers,
+    aliases in one spelling."""
+    frame = keep_raw(frame, KIND.fields)
     split_form = context.has("road") and not context.has("address")
     if split_form:
         context.notes.append("地址由“街路巷”和“门牌号”拼接而成")
@@ -120,13 +123,14 @@ def conflicts(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
             listing = "、".join(f"第{r}行为“{v}”" for v, r in sorted(zip(vs, rows, strict=True), key=lambda x: x[1]))
             bad = values.filter(pl.col("compound_name") == compound)
             parts.append(
-                rejection(
+                rejections(
                     context,
                     "registry",
                     bad,
-                    context.header(column),
-                    pl.col("v"),
-                    f"小区“{compound}”的“{context.header(column)}”前后不一致：{listing}",
+                    column=context.header(column),
+                    value=pl.col("v"),
+                    reason=f"小区“{compound}”的“{context.header(column)}”前后不一致：{listing}",
+                    rule="conflict",
                 )
             )
     owners = (
@@ -142,15 +146,45 @@ def conflicts(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         listing = "、".join(f"第{r}行“{n}”" for r, n in sorted(zip(rows, all_names, strict=True)))
         bad = frame.filter(pl.col("address") == address)
         parts.append(
-            rejection(
+            rejections(
                 context,
                 "registry",
                 bad,
-                context.header("address"),
-                pl.col("address"),
-                f"同一地址被登记在不同小区名下：{listing}，无法判断归属",
+                column=context.header("address"),
+                value=pl.col("address"),
+                reason=f"同一地址被登记在不同小区名下：{listing}，无法判断归属",
+                rule="conflict",
             )
         )
-    if not parts:
-        return pl.DataFrame()
-    return pl.concat(parts)
+    return pl.concat(parts) if parts else rejections(context, "registry", frame.clear())
+
+
+def rebuild(con) -> None:
+    """After registry rows load: `compounds` and `compound_addresses` from the newest export
+    listing each compound, then every record whose attribution that changes (in the load's
+    transaction)."""
+    from zhian.pipeline.db import run_script
+    from zhian.pipeline.ingest import attribution, census
+
+    run_script(con, "ingest/rebuild_compounds.sql")
+    attribution.refresh_all(con)
+    census.refresh(con)  # attributions, and so the stations of compounds, may have changed
+
+
+KIND = SourceKind(
+    kind="registry",
+    label="小区名册",
+    table="registry_rows",
+    headers=HEADERS,
+    required_headers=(("compound_name",), ("address", "road")),
+    priority=6,
+    columns=COLUMNS,
+    normalise=normalise,
+    rules=RULES,
+    load_rank=0,
+    conflict_fields=frozenset(
+        {"compound_name", "address", "road", "house_number", "community", "population_base", "aliases"}
+    ),
+    cross_row_checks=conflicts,
+    after_load=rebuild,
+)

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhian.pipeline.ingest.validate import Rules
-from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, keep_raw
+from zhian.pipeline.sources.common import keep_raw
+from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.idnumbers import mangled_reason_expr
 from zhian.pipeline.values.vocab import is_penalty
 
-FIELDS = ["case_id", "decision_id", "penalty_type", "approved_at", "doc_status", "person_name"]
+HEADERS = aliases(
+    ("case_id", ("案件编号", "案件号", "案件ID")),
+    ("decision_id", ("决定书ID", "处罚决定书ID", "决定书编号", "决定书文号", "处罚决定书文号")),
+    ("penalty_type", ("处罚种类", "处罚类型", "处理种类")),
+    ("approved_at", ("审批时间", "批准时间", "决定时间", "处罚时间")),
+    ("doc_status", ("文书状态",)),
+    ("person_name", ("被处罚人", "被处罚人姓名", "违法行为人")),
+)
 
 RULES = Rules(
     required=("case_id",),
@@ -22,23 +29,24 @@ RULES = Rules(
     problems=("case_id",),
 )
 
-TABLE_COLUMNS = [
-    "decision_key",
-    "decision_id",
-    "case_id",
-    "penalty_type",
-    "is_penalty",
-    "approved_at",
-    "doc_status",
-    "is_void",
-    "person_name",
-]
+COLUMNS = (
+    Column("decision_key", not_null=True, note="决定书ID, else case id | penalty type | approval time"),
+    Column("decision_id"),
+    Column("case_id"),
+    Column("penalty_type"),
+    Column("is_penalty", "boolean"),
+    Column("approved_at", "timestamp"),
+    Column("doc_status"),
+    Column("is_void", "boolean"),
+    Column("person_name"),
+)
 
 VOID_WORDS = r"作废|撤销|退回|无效|注销|删除"
 
 
 def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
-    frame = keep_raw(frame, FIELDS)
+    """Cleaned strings → typed decisions: whether each names a penalty, whether it is void."""
+    frame = keep_raw(frame, KIND.fields)
     penalties = {v: bool(is_penalty(v)) for v in frame["penalty_type"].unique().to_list() if v is not None}
     frame = with_datetimes(frame, {"approved_at": RAW + "approved_at"}, date1904=context.date1904)
     frame = frame.with_columns(
@@ -56,3 +64,19 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         ).alias("decision_key"),
         mangled_reason_expr("case_id").alias(PROBLEM + "case_id"),
     )
+
+
+KIND = SourceKind(
+    kind="penalties",
+    label="处罚决定",
+    table="penalty_decisions",
+    headers=HEADERS,
+    required_headers=(("case_id",), ("decision_id", "penalty_type")),
+    priority=2,
+    columns=COLUMNS,
+    normalise=normalise,
+    rules=RULES,
+    key="decision_key",
+    id_field="decision_id",
+    conflict_fields=frozenset({"case_id", "decision_id", "penalty_type", "approved_at", "doc_status"}),
+)

@@ -12,27 +12,27 @@ from pathlib import Path
 
 import polars as pl
 
-from zhian.pipeline.ingest.validate import Rules
-from zhian.pipeline.sources.common import PROBLEM, RAW, SheetContext, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.sources.common import COMPOUND_HINT, UNIT, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Records, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.idnumbers import excel_mangled_reason, resident_id_problem
 from zhian.pipeline.values.vocab import POPULATION_TYPES, population_type, population_type_from_name, verification
 
-FIELDS = [
-    "person_id",
-    "doc_id",
-    "name",
-    "population_type",
-    "is_permanent",
-    "address",
-    "household_address",
-    "compound_hint",
-    "registered_at",
-    "verification",
-    "verified_at",
-    "phone",
-    "unit",
-]
+HEADERS = aliases(
+    ("person_id", ("公民身份号码", "身份证号", "身份证号码", "公民身份证号")),
+    ("doc_id", ("证件号码", "证件号码(境外)", "护照号码", "居住证号码")),
+    ("name", ("姓名",)),
+    ("population_type", ("人口类型", "人员类别", "人员类型")),
+    ("is_permanent", ("是否常住",)),
+    ("address", ("居住地址", "现住址", "实际居住地址", "现住门(楼)详址", "现住地详址", "现住地址")),
+    ("household_address", ("户籍门(楼)详址", "户籍地详址", "户籍地址", "户籍地")),
+    ("compound_hint", COMPOUND_HINT),
+    ("registered_at", ("登记日期", "采集日期", "登记时间", "采集时间", "到达时间", "迁入时间", "寄住时间")),
+    ("verification", ("核查结果", "核查状态", "是否准确")),
+    ("verified_at", ("核实时间", "核签时间", "核查时间")),
+    ("phone", ("联系电话", "手机号码")),
+    ("unit", UNIT),
+)
 
 RULES = Rules(
     required=("person_id",),
@@ -45,22 +45,22 @@ RULES = Rules(
     problems=("person_id", "population_type"),
 )
 
-TABLE_COLUMNS = [
-    "person_id",
-    "id_kind",
-    "doc_id",
-    "name",
-    "population_type",
-    "type_source",
-    "address",
-    "household_address",
-    "compound_hint",
-    "registered_at",
-    "verification",
-    "verified_at",
-    "phone",
-    "unit",
-]
+COLUMNS = (
+    Column("person_id", not_null=True),
+    Column("id_kind"),
+    Column("doc_id"),
+    Column("name"),
+    Column("population_type"),
+    Column("type_source"),
+    Column("address"),
+    Column("household_address"),
+    Column("compound_hint"),
+    Column("registered_at", "date"),
+    Column("verification"),
+    Column("verified_at", "timestamp"),
+    Column("phone"),
+    Column("unit"),
+)
 
 
 def _id_problem(person_id: str | None, population: str | None) -> dict:
@@ -72,8 +72,11 @@ def _id_problem(person_id: str | None, population: str | None) -> dict:
     return {PROBLEM + "person_id": resident_id_problem(person_id), "id_kind": "居民身份证"}
 
 
-def normalise(frame: pl.DataFrame, context: SheetContext, verified_time_means_accurate: bool = False) -> pl.DataFrame:
-    frame = keep_raw(frame, FIELDS)
+def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
+    """Cleaned strings → typed resident rows: the identifier, the population type (column,
+    是否常住, sheet or file name), the residence, the verification."""
+    verified_time_means_accurate = context.settings.verified_time_means_accurate
+    frame = keep_raw(frame, KIND.fields)
     if not context.has("person_id"):
         # only 证件号码: it is the identifier
         frame = frame.with_columns(
@@ -146,3 +149,29 @@ def normalise(frame: pl.DataFrame, context: SheetContext, verified_time_means_ac
         pl.col("address").str.replace_all(" ", ""),
         pl.col("phone").str.replace_all(r"[\s-]", ""),
     )
+
+
+KIND = SourceKind(
+    kind="residents",
+    label="实有人口",
+    table="residents",
+    headers=HEADERS,
+    required_headers=(("person_id", "doc_id"), ("address", "compound_hint")),
+    priority=5,
+    columns=COLUMNS,
+    working=(Column("is_permanent", "boolean"),),
+    normalise=normalise,
+    rules=RULES,
+    key="person_id",
+    id_field="person_id",
+    records=Records(
+        record_id="person_id",
+        time="registered_at::timestamp",
+        source="'residents'",
+        sources=(("residents", "实有人口"),),
+        position=3,
+    ),
+    conflict_fields=frozenset(
+        {"person_id", "doc_id", "population_type", "address", "compound_hint", "registered_at", "verification"}
+    ),
+)

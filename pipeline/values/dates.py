@@ -66,22 +66,12 @@ def parse_datetime_expr(column: str, date1904: bool = False) -> pl.Expr:
     return pl.when((value >= MIN_DATE) & (value <= MAX_DATE)).then(value).otherwise(None)
 
 
-def parse_date_expr(column: str) -> pl.Expr:
-    """A date (the time part, if any, is dropped)."""
-    return parse_datetime_expr(column).dt.date()
-
-
 def parse_datetime(value: str | None) -> dt.datetime | None:
     """One value, for the few places that parse scalars (title rows, targets)."""
     if value is None:
         return None
     frame = pl.DataFrame({"v": [value]}, schema={"v": pl.String})
     return frame.select(parse_datetime_expr("v")).item()
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    parsed = parse_datetime(value)
-    return parsed.date() if parsed else None
 
 
 def looks_like_twelve_hour_clock(hours: pl.Series, min_rows: int = 200) -> bool:

@@ -15,9 +15,26 @@ import re
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-_SCIENTIFIC_RE = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
-_FLOAT_TEXT_RE = re.compile(r"^\d+\.\d+$")
-_LONG_DIGITS_RE = re.compile(r"^\d{18,}$")
+# How Excel destroys an identifier it took for a number, once: (pattern, reason). `{value}` is
+# the value as written, `{masked}` the value with all but its first 6 and last 4 characters
+# hidden. Used cell by cell for resident IDs and column by column for record numbers.
+MANGLED = (
+    (
+        r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$",
+        "编号被Excel转成了科学计数法（{value}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）",
+    ),
+    (
+        r"^\d+\.\d+$",
+        "编号被Excel转成了小数（{value}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）",
+    ),
+    (
+        # a long all-digit value whose digits past the 15th are zeros: what Excel keeps of a number
+        r"^\d{15}0{3,}$",
+        "编号{masked}第15位之后全为0，疑似被Excel按数字保存而丢失了末尾数字，无法恢复，请从原系统重新导出（编号列设为文本）",
+    ),
+)
+_MANGLED = tuple((re.compile(pattern), reason) for pattern, reason in MANGLED)
+_SCIENTIFIC_RE, _FLOAT_TEXT_RE = _MANGLED[0][0], _MANGLED[1][0]
 # GB/T 2260 province-level codes (first two digits of a resident ID)
 _PROVINCE_CODES = frozenset(
     [
@@ -61,15 +78,9 @@ _PROVINCE_CODES = frozenset(
 
 def excel_mangled_reason(value: str) -> str | None:
     """Why an identifier has lost digits in Excel, or None if it looks intact."""
-    if _SCIENTIFIC_RE.match(value):
-        return f"编号被Excel转成了科学计数法（{value}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）"
-    if _FLOAT_TEXT_RE.match(value):
-        return f"编号被Excel转成了小数（{value}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）"
-    if _LONG_DIGITS_RE.match(value) and set(value[15:]) == {"0"}:
-        return (
-            f"编号{mask_digits(value)}第15位之后全为0，疑似被Excel按数字保存而丢失了末尾数字，"
-            "无法恢复，请从原系统重新导出（编号列设为文本）"
-        )
+    for pattern, reason in _MANGLED:
+        if pattern.match(value):
+            return reason.format(value=value, masked=mask_digits(value))
     return None
 
 
@@ -78,13 +89,6 @@ def mask_digits(value: str) -> str:
     if len(value) <= 10:
         return value
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def normalise_record_id(value: str | None) -> str | None:
-    """An alert or case number as stored: no spaces, letters upper-case."""
-    if value is None:
-        return None
-    return value.replace(" ", "").upper() or None
 
 
 def resident_id_problem(value: str, today: dt.date | None = None) -> str | None:
@@ -119,42 +123,37 @@ def resident_id_problem(value: str, today: dt.date | None = None) -> str | None:
     return None
 
 
-def normalise_resident_id(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.replace(" ", "").upper() or None
-
-
 def check_digit(first17: str) -> str:
     """GB 11643 check character for 17 digits (used by the fixture generator)."""
     return ric.calc_check_digit(first17 + "0")
 
 
 def mangled_reason_expr(column: str):
-    """`excel_mangled_reason`, vectorised over a column of record numbers (polars)."""
+    """`excel_mangled_reason` over a column of record numbers (polars): the same rules."""
     import polars as pl
 
     value = pl.col(column)
-    return (
-        pl.when(value.str.contains(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$"))
+    length = value.str.len_chars()
+    masked = (
+        pl.when(length > 10)
         .then(
-            pl.format(
-                "编号被Excel转成了科学计数法（{}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）",
-                value,
+            pl.concat_str(
+                [value.str.slice(0, 6), value.str.slice(6, length - 10).str.replace_all(".", "*"), value.str.slice(-4)]
             )
         )
-        .when(value.str.contains(r"^\d+\.\d+$"))
-        .then(
-            pl.format(
-                "编号被Excel转成了小数（{}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）", value
-            )
-        )
-        .when(value.str.contains(r"^\d{15}0{3,}$"))
-        .then(
-            pl.format(
-                "编号{}第15位之后全为0，疑似被Excel按数字保存而丢失了末尾数字，无法恢复，请从原系统重新导出（编号列设为文本）",
-                pl.concat_str([value.str.slice(0, 6), pl.lit("****"), value.str.slice(-4)]),
-            )
-        )
-        .otherwise(None)
+        .otherwise(value)
     )
+    expression = pl.lit(None, dtype=pl.String)
+    for pattern, reason in reversed(MANGLED):
+        pieces = reason.replace("{value}", "\0").replace("{masked}", "\1").split("\0")
+        parts: list = []
+        for index, piece in enumerate(pieces):
+            if index:
+                parts.append(value)
+            for sub_index, sub in enumerate(piece.split("\1")):
+                if sub_index:
+                    parts.append(masked)
+                if sub:
+                    parts.append(pl.lit(sub))
+        expression = pl.when(value.str.contains(pattern)).then(pl.concat_str(parts)).otherwise(expression)
+    return expression

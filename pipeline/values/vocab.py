@@ -103,21 +103,6 @@ def category_word(value: str | None) -> str | None:
 
 # --- offences (警情类型 / 案件类别 / 案由) -----------------------------------------------------
 
-OFFENCES = (
-    "电信网络诈骗",
-    "诈骗",
-    "抢劫",
-    "抢夺",
-    "盗窃",
-    "寻衅滋事",
-    "赌博",
-    "卖淫嫖娼",
-    "殴打他人",
-    "故意伤害",
-    "故意损毁财物",
-    "火灾",
-    "纠纷",
-)
 # Precedence, first match wins. Documented in docs/data-contract-decisions.md:
 # - telecom fraud before fraud (电信网络诈骗 is also counted as 诈骗 by the metrics);
 # - fraud before gambling (设赌诈骗 is a fraud);
@@ -139,20 +124,6 @@ _OFFENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("纠纷", re.compile(r"纠纷")),
 )
 
-# Economic-crime frauds, excluded from 诈骗案件破案率 by default (configurable).
-DEFAULT_ECONOMIC_FRAUDS = (
-    "合同诈骗",
-    "信用卡诈骗",
-    "集资诈骗",
-    "贷款诈骗",
-    "票据诈骗",
-    "金融凭证诈骗",
-    "信用证诈骗",
-    "有价证券诈骗",
-    "保险诈骗",
-    "金融诈骗",
-)
-
 
 def offence_of(value: str | None) -> str | None:
     """The target-relevant offence a subtype text belongs to (None: keep as given)."""
@@ -165,7 +136,9 @@ def offence_of(value: str | None) -> str | None:
     return None
 
 
-def is_economic_fraud(value: str | None, keywords: tuple[str, ...] = DEFAULT_ECONOMIC_FRAUDS) -> bool:
+def is_economic_fraud(value: str | None, keywords: tuple[str, ...]) -> bool:
+    """An economic-crime fraud (合同诈骗, 信用卡诈骗 …: the settings' `economic_frauds`),
+    excluded from 诈骗案件破案率."""
     word = compact(value) or ""
     return any(k in word for k in keywords)
 
@@ -300,37 +273,11 @@ def is_penalty(value: str | None) -> bool | None:
 
 # --- booleans -----------------------------------------------------------------------------
 
+# yes/no columns (是否重大, 是否既遂 …), lower-cased and without spaces (sources/common.py:
+# boolean_expr); an unknown word is rejected by the `parsed` rule
 _TRUE = {"是", "y", "yes", "1", "√", "✓", "✔", "true", "t", "既遂", "有", "对"}
 _FALSE = {"否", "n", "no", "0", "×", "✗", "false", "f", "未遂", "无", "不是", "空"}
-
-
 BOOLEAN_WORDS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
-
-
-def boolean(value: str | None) -> bool | None:
-    """是/否, Y/N, 1/0, √, TRUE/FALSE, 既遂/未遂. Empty → None; unknown → raises KeyError."""
-    word = compact(value)
-    if word is None:
-        return None
-    key = word.lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise KeyError(word)
-
-
-def flag(value: str | None) -> bool:
-    """Penalty flag or count columns (`警告`, `罚款`, `治拘`, `拘留人数`): non-empty, non-zero."""
-    word = compact(value)
-    if word is None:
-        return False
-    if word.lower() in _FALSE or word in {"-", "—"}:
-        return False
-    try:
-        return float(word) != 0
-    except ValueError:
-        return True
 
 
 # --- residents ----------------------------------------------------------------------------
@@ -382,7 +329,6 @@ def population_type_from_name(name: str | None) -> str | None:
     return None
 
 
-VERIFICATIONS = ("准确", "不准确", "未核查")
 _VERIFICATION = {
     "准确": "准确",
     "正确": "准确",

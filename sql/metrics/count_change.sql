@@ -1,4 +1,4 @@
--- Count change (同比变化).
+-- count_change(evaluation): the count-change targets (同比变化) of an evaluation.
 -- actual:   records whose event date is in [window_start, current_end]
 -- baseline: records in the same dates one year earlier (cut to the elapsed dates)
 -- A target "下降N%" is op <=, value -N: met when (actual - baseline) * 100 <= -N * baseline,
@@ -7,66 +7,48 @@
 -- Pace while the window runs: the projected full-window count is
 -- actual * full baseline / to-date baseline (else actual * window days / elapsed days),
 -- compared with the full baseline.
+create or replace macro count_change(evaluation) as table
 with
 
 targets as (
-    select * from metric_targets where kind = 'count_change'
-),
-
-counts as (
-    -- metric_daily: the metric's records counted per compound and event date
     select
-        targets.target_id,
-        coalesce(sum(daily.events) filter (
-            where daily.day between targets.window_start and targets.current_end
-        ), 0)::bigint as actual,
-        coalesce(sum(daily.events) filter (
-            where daily.day between targets.baseline_start and targets.baseline_end
-        ), 0)::bigint as baseline,
-        coalesce(sum(daily.events) filter (
-            where daily.day between targets.baseline_start and targets.baseline_full_end
-        ), 0)::bigint as baseline_full
-    from targets
-    left join metric_daily as daily
-        on daily.metric = targets.metric and daily.compound = targets.compound
-    group by targets.target_id
+        *,
+        window_events as actual,
+        baseline_events as baseline,
+        baseline_full_events as baseline_full
+    from target_counts(evaluation, 'count_change')
 ),
 
 evaluated as (
     select
-        targets.target_id,
-        targets.window_state,
-        counts.actual,
-        counts.baseline,
-        counts.baseline_full,
-        -- a decrease target (下降) is met by 0 → 0
-        targets.target_op in ('<=', '<') and targets.target_percent <= 0 as is_decrease,
+        target_id,
+        window_state,
+        low_base_cutoff,
+        actual,
+        baseline,
+        baseline_full,
         case
-            when counts.baseline > 0 then compare(
-                (counts.actual - counts.baseline) * 100, targets.target_op,
-                targets.target_percent * counts.baseline)
-            when counts.actual = 0 then
-                (targets.target_op in ('<=', '<') and targets.target_percent <= 0)
-                or compare(0, targets.target_op, targets.target_percent)
+            when baseline > 0 then compare((actual - baseline) * 100, target_op, target_percent * baseline)
+            when actual = 0 then
+                -- a decrease target (下降) is met by 0 → 0
+                (target_op in ('<=', '<') and target_percent <= 0) or compare(0, target_op, target_percent)
             else false
         end as meets_to_date,
         case
-            when counts.baseline > 0 then compare(
-                (counts.actual * counts.baseline_full - counts.baseline_full * counts.baseline) * 100,
-                targets.target_op, targets.target_percent * counts.baseline_full * counts.baseline)
-            when counts.baseline_full > 0 then compare(
-                (counts.actual * targets.window_days - counts.baseline_full * targets.elapsed_days) * 100,
-                targets.target_op, targets.target_percent * counts.baseline_full * targets.elapsed_days)
-            else counts.actual = 0 and (
-                (targets.target_op in ('<=', '<') and targets.target_percent <= 0)
-                or compare(0, targets.target_op, targets.target_percent))
+            when baseline > 0 then compare(
+                (actual * baseline_full - baseline_full * baseline) * 100,
+                target_op, target_percent * baseline_full * baseline)
+            when baseline_full > 0 then compare(
+                (actual * window_days - baseline_full * elapsed_days) * 100,
+                target_op, target_percent * baseline_full * elapsed_days)
+            else actual = 0 and (
+                (target_op in ('<=', '<') and target_percent <= 0) or compare(0, target_op, target_percent))
         end as projection_meets,
         case
-            when counts.baseline > 0 then counts.actual * counts.baseline_full / counts.baseline
-            when targets.elapsed_days > 0 then counts.actual * targets.window_days / targets.elapsed_days
+            when baseline > 0 then actual * baseline_full / baseline
+            when elapsed_days > 0 then actual * window_days / elapsed_days
         end as projected
     from targets
-    join counts on counts.target_id = targets.target_id
 ),
 
 final as (
@@ -91,7 +73,7 @@ final as (
             when projection_meets then 'on_track'
             else 'at_risk'
         end as status,
-        window_state <> 'not_started' and baseline < 30 as low_base,
+        window_state <> 'not_started' and baseline < low_base_cutoff as low_base,
         case
             when window_state = 'not_started' then '整治尚未开始'
             when baseline = 0 and actual > 0 then '新增 ' || actual || '（同期为0）'

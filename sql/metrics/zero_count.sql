@@ -1,50 +1,36 @@
--- Zero count (不发生).
+-- zero_count(evaluation): the zero-count targets (不发生) of an evaluation.
 -- actual: records whose event date is in [window_start, current_end].
 -- Met when the window has ended and the count satisfies the target (= 0, or ≤ N); while it
 -- runs: on track as long as it does, missed as soon as it does not (counts only grow).
+create or replace macro zero_count(evaluation) as table
 with
 
-targets as (
-    select * from metric_targets where kind = 'zero_count'
-),
-
 counts as (
-    select
-        targets.target_id,
-        coalesce(sum(daily.events) filter (
-            where daily.day between targets.window_start and targets.current_end
-        ), 0)::bigint as actual,
-        coalesce(sum(daily.events) filter (
-            where daily.day between targets.baseline_start and targets.baseline_end
-        ), 0)::bigint as baseline
-    from targets
-    left join metric_daily as daily
-        on daily.metric = targets.metric and daily.compound = targets.compound
-    group by targets.target_id
+    select *, window_events as actual, baseline_events as baseline
+    from target_counts(evaluation, 'zero_count')
 ),
 
 final as (
     select
-        targets.target_id,
-        case when targets.window_state <> 'not_started' then counts.actual end::double as actual,
-        case when targets.window_state <> 'not_started' then counts.baseline end::double as baseline,
+        target_id,
+        case when window_state <> 'not_started' then actual end::double as actual,
+        case when window_state <> 'not_started' then baseline end::double as baseline,
         null::bigint as numerator,
         null::bigint as denominator,
         null::double as change,
         null::double as projected,
         case
-            when targets.window_state = 'not_started' then 'no_data'
-            when compare(counts.actual, targets.target_op, targets.target_percent)
-                then case when targets.window_state = 'over' then 'met' else 'on_track' end
+            when window_state = 'not_started' then 'no_data'
+            when compare(actual, target_op, target_percent)
+                then case when window_state = 'over' then 'met' else 'on_track' end
             else 'missed'
         end as status,
         false as low_base,
         case
-            when targets.window_state = 'not_started' then '整治尚未开始'
-            when counts.actual > 0 then '已发生 ' || counts.actual || ' 起'
+            when window_state = 'not_started' then '整治尚未开始'
+            when actual > 0 then '已发生 ' || actual || ' 起'
         end as note
-    from targets
-    join counts on counts.target_id = targets.target_id
+    from counts
 )
 
 select * from final

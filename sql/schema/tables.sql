@@ -1,7 +1,8 @@
--- The tables zhian loads into. Idempotent: run at every connection.
--- Every record table carries its provenance (source_file, source_sheet, source_row as
--- Excel shows it, export_at, file_id) and, where records are placed in compounds, the
--- attribution (compound, attribution = how, attribution_note = why not).
+-- The fixed tables of zhian. Idempotent: run at every connection (pipeline/schema.py).
+-- The tables the source kinds load into (alerts, cases, penalty_decisions, residents,
+-- registry_rows, target_rows and the history tables) are declared with their kinds in
+-- pipeline/sources/ and created from there; this file holds what the ingest, the metric
+-- engine and the outputs keep besides.
 
 create table if not exists zhian_meta (
     key varchar primary key,
@@ -61,137 +62,6 @@ create table if not exists rejected_rows (
     rule varchar                   -- required, parsed, problem, conflict: groups reasons without values
 );
 
-create table if not exists alerts (
-    alert_id varchar not null,     -- one row per id: kept by the loader, checked by sql/checks
-    alarm_at timestamp not null,
-    nature varchar,
-    category varchar,
-    alert_type varchar,
-    offence varchar,
-    nature_code varchar,
-    nature_raw varchar,
-    category_raw varchar,
-    type_raw varchar,
-    classified_by varchar,         -- columns, declared, none
-    address varchar,
-    compound_hint varchar,
-    unit varchar,
-    bureau varchar,
-    summary varchar,
-    handling varchar,
-    caller_name varchar,
-    caller_phone varchar,
-    is_major boolean,
-    source_file varchar,
-    source_sheet varchar,
-    source_row bigint,
-    export_at timestamp,
-    file_id integer,
-    compound varchar,
-    attribution varchar,
-    attribution_note varchar
-);
-
-create table if not exists cases (
-    case_id varchar not null,
-    case_kind varchar not null,    -- criminal, public_order
-    kind_source varchar,
-    cause varchar,
-    offence varchar,
-    cause_code varchar,
-    is_economic_fraud boolean,
-    event_at timestamp not null,   -- 立案时间 (criminal) or 受理时间 (public order)
-    filed_at timestamp,
-    accepted_at timestamp,
-    occurred_at timestamp,
-    solved_at timestamp,
-    closed_at timestamp,
-    punished_at timestamp,
-    status varchar,                -- filed, solved, withdrawn, merged / accepted, closed, withdrawn, merged
-    status_raw varchar,
-    is_solved_flag boolean,
-    has_penalty boolean,
-    result varchar,
-    is_completed boolean,
-    is_victim_accountant boolean,
-    loss_amount double,
-    address varchar,
-    compound_hint varchar,
-    unit varchar,
-    summary varchar,
-    source_file varchar,
-    source_sheet varchar,
-    source_row bigint,
-    export_at timestamp,
-    file_id integer,
-    compound varchar,
-    attribution varchar,
-    attribution_note varchar
-);
-
-create table if not exists penalty_decisions (
-    decision_key varchar not null,
-    decision_id varchar,
-    case_id varchar,
-    penalty_type varchar,
-    is_penalty boolean,
-    approved_at timestamp,
-    doc_status varchar,
-    is_void boolean,
-    person_name varchar,
-    source_file varchar,
-    source_sheet varchar,
-    source_row bigint,
-    export_at timestamp,
-    file_id integer
-);
-
-create table if not exists residents (
-    person_id varchar not null,
-    id_kind varchar,
-    doc_id varchar,
-    name varchar,
-    population_type varchar,
-    type_source varchar,
-    address varchar,
-    household_address varchar,
-    compound_hint varchar,
-    registered_at date,
-    verification varchar,
-    verified_at timestamp,
-    phone varchar,
-    unit varchar,
-    source_file varchar,
-    source_sheet varchar,
-    source_row bigint,
-    export_at timestamp,
-    file_id integer,
-    compound varchar,
-    attribution varchar,
-    attribution_note varchar
-);
-
--- every registry row ever loaded; `compounds` and `compound_addresses` are derived from it
-create table if not exists registry_rows (
-    compound_name varchar,
-    address varchar,
-    community varchar,
-    street varchar,
-    unit varchar,
-    compound_group varchar,
-    population_base bigint,
-    aliases varchar,
-    buildings bigint,
-    units bigint,
-    remark varchar,
-    plan_period varchar,
-    source_file varchar,
-    source_sheet varchar,
-    source_row bigint,
-    export_at timestamp,
-    file_id integer
-);
-
 create table if not exists compounds (
     compound varchar not null,
     community varchar,
@@ -216,25 +86,6 @@ create table if not exists compound_addresses (
     source_row bigint
 );
 
--- every target row ever loaded; `targets` is derived from it
-create table if not exists target_rows (
-    campaign varchar,
-    compounds varchar,
-    compound_list varchar[],
-    start_date date,
-    end_date date,
-    metric_code varchar,
-    metric_raw varchar,
-    target_raw varchar,
-    target_op varchar,
-    target_value decimal(18, 4),
-    source_file varchar,
-    source_sheet varchar,
-    source_row bigint,
-    export_at timestamp,
-    file_id integer
-);
-
 create table if not exists targets (
     campaign varchar,
     compounds varchar,             -- as written: 全部, or names separated by 、
@@ -245,7 +96,7 @@ create table if not exists targets (
     metric_raw varchar,
     target_raw varchar,
     target_op varchar,             -- >=, >, <=, <, =
-    target_value decimal(18, 4),   -- percent for rates and changes (-20 = down 20 %), count for zero counts
+    target_percent decimal(18, 4), -- as written: percent for rates and changes (-20 = down 20 %), count for zero counts
     source_file varchar,
     source_sheet varchar,
     source_row bigint,
@@ -261,17 +112,6 @@ create table if not exists attribution_lookup (
     attribution_note varchar
 );
 
--- earlier versions of a record (an older export of the same id), with the file that
--- superseded them; the current version is in the table itself
-create table if not exists alerts_history as
-    select *, null::integer as superseded_by_file_id from alerts limit 0;
-create table if not exists cases_history as
-    select *, null::integer as superseded_by_file_id from cases limit 0;
-create table if not exists residents_history as
-    select *, null::integer as superseded_by_file_id from residents limit 0;
-create table if not exists penalty_decisions_history as
-    select *, null::integer as superseded_by_file_id from penalty_decisions limit 0;
-
 -- metric evaluations: every run of the metric engine is kept, so a figure reported last
 -- month can be reproduced exactly; metric_results shows the latest evaluation
 create sequence if not exists evaluation_id_seq start 1;
@@ -282,7 +122,25 @@ create table if not exists metric_evaluations (
     as_of date,
     rate_definition varchar,       -- cohort (default) or period
     targets integer,
-    fingerprint varchar            -- of the results: an identical re-evaluation is not stored twice
+    fingerprint varchar,           -- of the results: an identical re-evaluation is not stored twice
+    low_base_cutoff integer        -- a baseline count or denominator under this is a small base
+);
+
+-- the counts an evaluation summed: per metric, compound and day, the records whose event
+-- was that day (events), how many of them were done by as_of and by as_of one year
+-- earlier, done without a date; and the records done that day (done, for the period
+-- definition of rates). Kept for the latest stored evaluation only: its charts and trends.
+create table if not exists metric_daily (
+    evaluation_id integer,
+    metric varchar,
+    kind varchar,
+    compound varchar,
+    day date,
+    events bigint,
+    done_by_as_of bigint,
+    done_by_baseline_as_of bigint,
+    done_undated bigint,
+    done bigint
 );
 
 create table if not exists metric_history (
@@ -346,14 +204,6 @@ create table if not exists compound_ranking (
     per_thousand boolean
 );
 
-create or replace view metric_results as
-    select
-        history.*,
-        evaluations.run_at
-    from metric_history as history
-    join metric_evaluations as evaluations using (evaluation_id)
-    where history.evaluation_id = (select max(evaluation_id) from metric_evaluations);
-
 -- who produced unmasked personal data, when, and what (zhian report --internal)
 create table if not exists audit_log (
     happened_at timestamp,
@@ -363,38 +213,24 @@ create table if not exists audit_log (
     detail varchar
 );
 
--- The station (管辖单位) of each compound: the registry's, else the one most of its
--- attributed records name (ties: the first name in sort order). A unit spelled
--- `510102 沙河派出所` counts as 沙河派出所. Outputs per station (`--station`, `--by-station`)
--- use this; a compound whose station is unknown appears only in the bureau-wide outputs.
-create or replace macro station_name(unit) as
-    nullif(trim(regexp_replace(unit, '^[A-Za-z]?[0-9]{2,12}\s*[-－—_:：\s]\s*', '')), '');
+-- The loaded records counted per source, file, unit, station and compound (the census, kept
+-- by the ingest: pipeline/ingest/census.py); what the freshness table, the quality summaries
+-- and the station maps read instead of the records.
+create table if not exists record_counts (
+    kind varchar,                  -- the source kind: alerts, cases, residents
+    source varchar,                -- alerts, criminal, public_order, residents
+    file_id integer,
+    unit varchar,                  -- 管辖单位 as written
+    station varchar,               -- station_name(unit)
+    compound varchar,              -- null: unattributed
+    records bigint,
+    latest_record timestamp,
+    latest_export timestamp
+);
 
-create or replace view compound_stations as
-with
-
-named as (
-    select compound, station_name(unit) as station from alerts where compound is not null
-    union all
-    select compound, station_name(unit) from cases where compound is not null
-    union all
-    select compound, station_name(unit) from residents where compound is not null
-),
-
-counted as (
-    select compound, station, count(*) as records,
-           row_number() over (partition by compound order by count(*) desc, station) as rank
-    from named
-    where station is not null
-    group by compound, station
-)
-
-select
-    compounds.compound,
-    coalesce(station_name(compounds.unit), counted.station) as station,
-    case
-        when station_name(compounds.unit) is not null then 'registry'
-        when counted.station is not null then 'records'
-    end as station_source
-from compounds
-left join counted on counted.compound = compounds.compound and counted.rank = 1;
+-- The station of each compound (registry, else most of its records), kept with record_counts.
+create table if not exists compound_stations (
+    compound varchar,
+    station varchar,
+    station_source varchar         -- registry, records
+);

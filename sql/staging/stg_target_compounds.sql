@@ -31,7 +31,7 @@ expanded as (
         named.start_date,
         named.end_date,
         named.target_op,
-        named.target_value,
+        named.target_percent,
         named.target_raw,
         named.source_file,
         named.source_row

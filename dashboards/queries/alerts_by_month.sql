@@ -1,4 +1,5 @@
--- Alerts per compound, month and category over the 24 months up to as_of
+-- Alerts per compound, month and category over the 24 months up to $as_of.
+-- $station: one station's compounds (NULL: every compound).
 select
     compound,
     strftime(date_trunc('month', alarm_date), '%Y-%m') as month,
@@ -6,6 +7,6 @@ select
     count(*) as alerts
 from stg_alerts
 where alarm_date > cast($as_of as date) - interval 24 month and alarm_date <= cast($as_of as date)
-  and in_scope_compound(compound)
+  and compound_in_station(compound, $station)
 group by all
 order by compound, month, category

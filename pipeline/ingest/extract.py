@@ -1,0 +1,92 @@
+"""Cutting the data rows out of a classified sheet: the rows below the header, renamed to
+fields and cleaned; blank rows and totals rows (合计) counted, never loaded; a field named by
+two columns with different values reported as a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from zhian.pipeline.ingest.classify import Classification
+from zhian.pipeline.sources.kind import ROW
+from zhian.pipeline.values.text import clean_frame
+
+
+@dataclass
+class Extracted:
+    frame: pl.DataFrame  # fields as cleaned strings, plus _row
+    rows_read: int  # data rows below the header
+    rows_blank: int
+    rows_total: int  # 合计 rows
+    conflicts: pl.DataFrame  # _row, field, value: duplicated headers with differing values
+
+
+def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
+    """The data rows below the header, renamed to fields and cleaned."""
+    start = classification.header_row + 1
+    body = grid.slice(start).with_row_index(ROW, offset=start + 1)
+    body = body.with_columns(pl.col(ROW).cast(pl.Int64))
+    rows_read = body.height
+    mapped = sorted({f"c{c.index}" for c in classification.columns})
+    cleaned = clean_frame(body, mapped)
+
+    def empty(column: str) -> pl.Expr:
+        value = pl.col(column)
+        if column in mapped:  # cleaned already: whitespace-only is null
+            return value.is_null()
+        return value.is_null() | (value.str.strip_chars().str.len_bytes() == 0)
+
+    # blank rows (every cell empty, mapped or not) are not data
+    blank = pl.all_horizontal(empty(c) for c in grid.columns) if grid.columns else pl.lit(True)
+    # a totals row: 合计/总计 in one of the first cells, and no record id in it
+    first_cells = grid.columns[:3]
+    id_fields = [c for c in classification.columns if c.field == classification.kind.id_field]
+    id_empty = (
+        pl.all_horizontal(
+            [empty(f"c{c.index}") | pl.col(f"c{c.index}").str.contains("合计|总计|小计") for c in id_fields]
+        )
+        if id_fields
+        else pl.lit(True)
+    )
+    is_total = (
+        pl.any_horizontal(
+            [pl.col(c).str.contains(r"^\s*(合计|总计|小计|累计)\s*[:：]?\s*$") for c in first_cells]
+        ).fill_null(False)
+        & id_empty
+        if first_cells
+        else pl.lit(False)
+    )
+    flagged = cleaned.with_columns(blank.alias("_blank"), is_total.alias("_total"))
+    rows_blank = int(flagged["_blank"].sum())
+    rows_total = int((flagged["_total"] & ~flagged["_blank"]).sum())
+    kept = flagged.filter(~pl.col("_blank") & ~pl.col("_total"))
+
+    # rename to fields; a field named by several columns keeps the first non-empty value
+    by_field: dict[str, list[str]] = {}
+    for column in classification.columns:
+        by_field.setdefault(column.field, []).append(f"c{column.index}")
+    selected = [pl.col(ROW)]
+    conflict_frames = []
+    key_fields = classification.kind.conflict_fields
+    for field_name, columns in by_field.items():
+        selected.append(pl.coalesce([pl.col(c) for c in columns]).alias(field_name))
+        if len(columns) > 1 and field_name in key_fields:
+            first = pl.col(columns[0])
+            differs = pl.any_horizontal(
+                [(pl.col(c) != first) & pl.col(c).is_not_null() & first.is_not_null() for c in columns[1:]]
+            )
+            bad = kept.filter(differs).select(
+                pl.col(ROW),
+                pl.lit(field_name).alias("field"),
+                pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=" / ").alias("value"),
+            )
+            conflict_frames.append(bad)
+    frame = kept.select(selected)
+    conflicts = (
+        pl.concat(conflict_frames)
+        if conflict_frames
+        else pl.DataFrame(schema={ROW: pl.Int64, "field": pl.String, "value": pl.String})
+    )
+    return Extracted(frame, rows_read, rows_blank, rows_total, conflicts)
