@@ -11,7 +11,8 @@ those files: zhian's SQL is timed on the native table and on the Parquet layout,
 same run, and the statuses compared (the polars comparison is skipped).
 
 Synthetic rows are generated inside DuckDB (seeded), then both engines compute the same
-statuses: DuckDB runs `sql/metrics/*` (timed: the query time of `_compute`, median of 3);
+statuses: DuckDB runs `sql/metrics/*` (timed: a whole `evaluate` — count, sum, decide, and
+store or, when identical to the latest, roll back — median of 3);
 polars gets the same staging rows as frames (not timed) and runs `polars_metrics` below
 (timed the same way). Prints both times and the ratio; appends to results/metrics.jsonl.
 """
@@ -36,7 +37,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from zhian.pipeline.db import connect  # noqa: E402
 from zhian.pipeline.metrics import catalogue  # noqa: E402
-from zhian.pipeline.metrics.evaluate import _compute, _records_sql, _register_catalogue, evaluate, prepare_views  # noqa: E402
+from zhian.pipeline.metrics.evaluate import evaluate  # noqa: E402
 
 AS_OF = dt.date(2022, 8, 31)
 
@@ -260,12 +261,12 @@ def parquet_main(args) -> None:
         print(f"built {args.alerts:,} alerts in {time.perf_counter() - started:.1f} s")
         as_of = BUREAU_AS_OF if args.campaigns == "bureau" else AS_OF
         evaluate(con, as_of)
-        native_seconds, native = median_time(lambda: _compute(con, as_of, "cohort"))
+        native_seconds, native = median_time(lambda: evaluate(con, as_of).results)
         started = time.perf_counter()
         files = to_parquet(con, Path(tmp) / "alerts")
         print(f"wrote {files} Parquet files in {time.perf_counter() - started:.1f} s")
         evaluate(con, as_of)
-        parquet_seconds, parquet = median_time(lambda: _compute(con, as_of, "cohort"))
+        parquet_seconds, parquet = median_time(lambda: evaluate(con, as_of).results)
         key = ["campaign", "compound", "metric"]
         same = (
             native.select(*key, "status", "actual").sort(key).equals(parquet.select(*key, "status", "actual").sort(key))
@@ -339,15 +340,17 @@ def main(argv: list[str] | None = None) -> None:
             f"built {args.alerts:,} alerts, {args.cases:,} cases, {args.compounds} compounds "
             f"in {time.perf_counter() - started:.1f} s"
         )
-        evaluate(con, AS_OF)  # views, first run
-        duck_seconds, duck = median_time(lambda: _compute(con, AS_OF, "cohort"))
-        targets = con.sql("select * from metric_targets").pl()
+        evaluate(con, AS_OF)  # the first evaluation is stored; the timed ones are identical
+        duck_seconds, duck = median_time(lambda: evaluate(con, AS_OF).results)
+        targets = con.sql("select * from metric_targets($d)", params={"d": AS_OF}).pl()
         print(f"targets evaluated: {targets.height:,}")
-        # the polars side gets the same staging rows (not timed)
-        prepare_views(con)
-        _register_catalogue(con)
+        # the polars side gets the same records (not timed)
         metrics = sorted(set(targets["metric"]))
-        records = con.sql(_records_sql(metrics)).pl()
+        records = con.sql(
+            """select metric, compound, event_date, done_date, is_done_undated from metric_records
+               where list_contains($m, metric)""",
+            params={"m": metrics},
+        ).pl()
         compounds = con.sql("select * from compounds").pl()
         polars_seconds, polars_result = median_time(lambda: polars_metrics(targets, records, compounds))
         duck_status = duck.select("campaign", "compound", "metric", "status").sort("campaign", "compound", "metric")

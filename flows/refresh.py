@@ -27,7 +27,7 @@ from prefect.cache_policies import NO_CACHE
 
 from zhian import steps
 from zhian.pipeline.db import DatabaseBusy, connect
-from zhian.pipeline.ingest.reports import IngestReport
+from zhian.pipeline.ingest.file_reports import IngestReport
 from zhian.pipeline.metrics.evaluate import Evaluation
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import keep_private

@@ -1,5 +1,6 @@
 """The command-line contract: console script, exit statuses, one-line Chinese reasons."""
 
+import re
 import subprocess
 import sys
 import time
@@ -154,3 +155,38 @@ def test_dashboard_command_writes_the_file(demo_db, tmp_path):
     result = _zhian("dashboard", "--db", db, "--out", tmp_path / "看板.html", "--as-of", "2022-08-31")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "看板.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+ENGLISH = re.compile(
+    r"Usage|usage:|Options|options:|Commands|Show this|Error|Missing|[Ii]nvalid|required|No such|Try '|"
+    r"is not a valid|does not exist|Got unexpected|is not one of|argument"
+)
+
+
+def test_help_and_usage_errors_are_in_chinese():
+    # issue #13: argparse printed usage:, options:, invalid choice: … in English
+    from zhian.cli import cli
+
+    names = [[name] for name in cli.commands] + [["cluster", name] for name in cli.commands["cluster"].commands]
+    outputs = [main_output(["-h"]), *(main_output([*name, "-h"]) for name in names)]
+    errors = [
+        main_output(["foo"]),
+        main_output(["run"]),
+        main_output(["run", "--inbox", "x", "--db", "y", "--out", "z", "--as-of", "2022-02-30"]),
+        main_output(["rank", "--db", "y", "--year", "abc"]),
+        main_output(["run", "--inbox", "x", "--db", "y", "--out", "z", "--rate-definition", "both"]),
+        main_output(["report", "--db", "y", "--month", "2022-8", "--out", "r.xlsx"]),
+        main_output(["quality", "--db", "y", "--nope"]),
+    ]
+    for code, text in outputs:
+        assert code == 0 and "用法：" in text and "选项：" in text, text
+        assert not ENGLISH.search(text), text
+    for code, text in errors:
+        assert code == 2 and text.count("\n") == 1 and "参数错误" in text, text
+        assert not ENGLISH.search(text), text
+    assert main_output(["--version"]) == (0, "zhian " + __import__("zhian").__version__ + "\n")
+
+
+def main_output(argv: list[str]) -> tuple[int, str]:
+    result = _zhian(*argv)
+    return result.returncode, result.stdout + result.stderr

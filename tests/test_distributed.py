@@ -10,6 +10,7 @@ import shutil
 import duckdb
 import pytest
 
+from tests.conftest import write_registry
 from tests.dbcheck import consistent, fingerprint
 from zhian.pipeline.db import connect
 from zhian.pipeline.ingest import distributed
@@ -107,6 +108,46 @@ def test_an_unfinished_batch_is_invisible_to_the_loader(demo_inbox, tmp_path):
         assert con.execute("select count(*) from ingest_files").fetchone()[0] == 0
     finally:
         con.close()
+
+
+class _Planted:
+    """What an attacker who can write the shared folder would plant: unpickling it runs code."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (shutil.copyfile, (__file__, str(self.marker)))
+
+
+def test_a_staged_batch_is_data_and_a_planted_pickle_is_never_read(tmp_path, demo_inbox):
+    # issue #13: batches used to travel as prepared.pkl, read by the process holding the database
+    import json
+    import pickle
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(next(demo_inbox[0].rglob("*名册*.xlsx")), inbox / "名册.xlsx")
+    shared = tmp_path / "shared"
+    (batch_id,) = _stage_everything(inbox, shared, batch_seconds=1000)
+    staged = shared / "staged" / batch_id
+    assert {p.suffix for p in staged.iterdir()} == {".json", ".parquet"}
+    marker = tmp_path / "code-ran"
+    (staged / "prepared.pkl").write_bytes(pickle.dumps(_Planted(marker)))
+    report = _load(inbox, shared, tmp_path / "z.duckdb")
+    assert [f.outcome for f in report.files] == ["loaded"] and not marker.exists()
+
+    # a staged report that points a frame outside its batch folder is refused, not followed
+    other = tmp_path / "inbox2"
+    other.mkdir()
+    write_registry(other)
+    (batch_id,) = _stage_everything(other, shared, batch_seconds=1000)
+    path = shared / "staged" / batch_id / "prepared.json"
+    staged = json.loads(path.read_text(encoding="utf-8"))
+    staged[0]["prepared"]["valid_paths"] = ["../../../elsewhere.parquet"]
+    path.write_text(json.dumps(staged), encoding="utf-8")
+    with pytest.raises(ValueError, match="outside its folder"):
+        _load(other, shared, tmp_path / "z.duckdb")
 
 
 def test_a_file_that_crashes_the_parser_is_rejected_and_its_batch_still_loads(tmp_path, demo_inbox):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from zhian.pipeline.ingest.reports import IngestReport
+from zhian.pipeline.ingest.file_reports import IngestReport
 from zhian.pipeline.ingest.run import ingest as ingest_inbox
 from zhian.pipeline.ingest.workers import Parser
 from zhian.pipeline.metrics.evaluate import Evaluation

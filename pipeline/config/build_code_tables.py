@@ -1,7 +1,7 @@
 """Build the shipped default `alert_codes.csv` (110 nature trees) and `case_codes.csv`
 (GA 240.1 case categories) from the surveyed code tables.
 
-    python -m zhian.pipeline.config.build_code_tables ../shared/docs/code-tables.json
+    python -m zhian.pipeline.config.build_code_tables PATH/code-tables.json
 
 Run once when the survey changes; the CSV is committed and is what analysts edit.
 Rules (documented in docs/data-contract-decisions.md):
@@ -122,7 +122,9 @@ def build(tables: dict) -> list[dict[str, str]]:
 
 def main(argv: list[str] | None = None) -> None:
     argv = argv if argv is not None else sys.argv[1:]
-    source = Path(argv[0]) if argv else Path("../shared/docs/code-tables.json")
+    if not argv:
+        raise SystemExit("usage: python -m zhian.pipeline.config.build_code_tables PATH/code-tables.json")
+    source = Path(argv[0])
     tables = json.loads(source.read_text(encoding="utf-8"))
     rows = build(tables)
     _write(OUT, rows)

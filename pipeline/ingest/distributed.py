@@ -32,11 +32,11 @@ from pathlib import Path
 import duckdb
 
 from zhian.pipeline.ingest.batching import pack
+from zhian.pipeline.ingest.file_reports import IngestReport
 from zhian.pipeline.ingest.inbox import Plan, file_hash, known_file_report, list_inbox, local_time, new_file_report
 from zhian.pipeline.ingest.load import load_files
 from zhian.pipeline.ingest.prepare import PreparedFile
 from zhian.pipeline.ingest.read import SUPPORTED_SUFFIXES
-from zhian.pipeline.ingest.reports import IngestReport
 from zhian.pipeline.ingest.workers import Job, Parser
 from zhian.pipeline.settings import Settings
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from zhian.pipeline.ingest.file_reports import FileReport, IngestReport
 from zhian.pipeline.ingest.read import SUPPORTED_SUFFIXES
-from zhian.pipeline.ingest.reports import FileReport, IngestReport
 from zhian.pipeline.ingest.workers import Job
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")

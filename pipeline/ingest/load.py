@@ -30,9 +30,9 @@ import polars as pl
 from zhian.pipeline.db import scalar, transaction
 from zhian.pipeline.ingest import attribution, census
 from zhian.pipeline.ingest.batching import pack
+from zhian.pipeline.ingest.file_reports import FileReport, IngestReport, SheetReport
 from zhian.pipeline.ingest.inbox import LOCAL_TZ, Plan, file_mtime
 from zhian.pipeline.ingest.prepare import RECORDS_RANK, PreparedFile, PreparedSheet, file_outcome
-from zhian.pipeline.ingest.reports import FileReport, IngestReport, SheetReport
 from zhian.pipeline.settings import Settings
 from zhian.pipeline.sources import BY_KIND
 from zhian.pipeline.sources.kind import SourceKind

@@ -21,8 +21,8 @@ from pathlib import Path
 import polars as pl
 
 from zhian.pipeline.ingest.classify import Classification, Unclassified, classify, export_time_text
+from zhian.pipeline.ingest.file_reports import FileReport, SheetReport
 from zhian.pipeline.ingest.read import Sheet, Unreadable, Workbook, read_workbook
-from zhian.pipeline.ingest.reports import FileReport, SheetReport
 from zhian.pipeline.settings import Settings
 from zhian.pipeline.sources import BY_KIND, KINDS
 from zhian.pipeline.sources.kind import ROW

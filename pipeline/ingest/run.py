@@ -18,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
+from zhian.pipeline.ingest.file_reports import FileReport, IngestReport
 from zhian.pipeline.ingest.inbox import plan_files
 from zhian.pipeline.ingest.load import load_files
 from zhian.pipeline.ingest.prepare import PreparedFile
-from zhian.pipeline.ingest.reports import FileReport, IngestReport
 from zhian.pipeline.ingest.workers import Job, Parser
 from zhian.pipeline.settings import Settings
 from zhian.pipeline.timing import add, mark, stage

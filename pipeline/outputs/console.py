@@ -14,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from zhian.pipeline.db import query, scalar
-from zhian.pipeline.ingest.reports import FileReport, IngestReport, SheetReport
+from zhian.pipeline.ingest.file_reports import FileReport, IngestReport, SheetReport
 from zhian.pipeline.masking import mask_text
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.sources import LABELS
