@@ -190,3 +190,13 @@ def test_help_and_usage_errors_are_in_chinese():
 def main_output(argv: list[str]) -> tuple[int, str]:
     result = _zhian(*argv)
     return result.returncode, result.stdout + result.stderr
+
+
+def test_the_main_process_imports_neither_pandera_nor_prefect():
+    # pandera (with pandas) costs the main process 1.1-1.4 s; only the parse workers validate
+    code = (
+        "import sys; import zhian.cli, zhian.steps, zhian.pipeline.outputs.console, zhian.dashboards.build; "
+        "print(sorted(m for m in ('pandera', 'pandas', 'prefect') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -219,3 +219,15 @@ def test_dashboard_and_report_commands_take_a_station(demo_db, tmp_path):
     assert f"<h1>{station} 小区整治看板</h1>" in page.read_text(encoding="utf-8")
     first = openpyxl.load_workbook(book, read_only=True).worksheets[0]
     assert any(station in str(v) for row in first.iter_rows(values_only=True) for v in row if v)
+
+
+def test_a_fresh_parse_worker_imports_what_it_validates_with_before_its_first_file():
+    # the warm-up runs in a new interpreter while the main process hashes the inbox; an import
+    # cycle made it fail silently (issue #13), and pandera (1.1-1.4 s) was imported on the
+    # first file instead
+    code = (
+        "import sys; from zhian.pipeline.ingest.prepare import warm_imports; warm_imports(); "
+        "print('pandera' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr

@@ -281,7 +281,7 @@ FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果�
 def _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, kind):
     """A formula cell saved without its value is read as empty by calamine: reject its row
     rather than take the cell as blank (only cells of the columns zhian uses)."""
-    from zhian.pipeline.ingest.validate import rejections
+    from zhian.pipeline.ingest.rejections import rejections
 
     headers = {column.index: column.header for column in classification.columns}
     present = set(frame[ROW].to_list())

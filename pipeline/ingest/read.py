@@ -161,25 +161,53 @@ def _check_zip(path: Path, limits: Limits) -> None:
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
+class _HeadRead(Exception):
+    """The sheet's head has said what it declares."""
+
+
+class _Head:
+    """Parser target: the `<dimension ref>` of a sheet, if it comes before the cells."""
+
+    ref: str | None = None
+
+    def start(self, tag, attrib) -> None:
+        if tag == _MAIN + "dimension":
+            self.ref = attrib.get("ref")
+            raise _HeadRead
+        if tag == _MAIN + "sheetData":
+            raise _HeadRead
+
+    def end(self, tag) -> None:
+        pass
+
+    def data(self, data) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _check_dimension(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
     """The declared range at the head of a sheet: a cheap first line of defence (the cells
-    themselves are bounded by parsing in a child process). Only the head is read: the
-    parse stops at the `<dimension>` element, or where the cells begin."""
-    from defusedxml.ElementTree import iterparse
+    themselves are bounded by parsing in a child process). Only the first 4 KB are parsed."""
+    from defusedxml.ElementTree import DefusedXMLParser
     from openpyxl.utils.cell import range_boundaries
 
     with archive.open(name) as handle:
-        try:
-            for _, element in iterparse(handle, events=("start",)):
-                if element.tag == _MAIN + "sheetData":
-                    return
-                if element.tag == _MAIN + "dimension":
-                    _, _, columns, rows = range_boundaries(element.get("ref", "A1"))
-                    break
-            else:
-                return
-        except Exception:  # a broken head: calamine, in its child process, says what is wrong
-            return
+        head = handle.read(4096)
+    target = _Head()
+    try:
+        DefusedXMLParser(target=target).feed(head)
+    except _HeadRead:
+        pass
+    except Exception:  # a broken head: calamine, in its child process, says what is wrong
+        return
+    if not target.ref:
+        return
+    try:
+        _, _, columns, rows = range_boundaries(target.ref)
+    except ValueError:
+        return
     if (rows or 0) > limits.max_rows or (columns or 0) > limits.max_columns:
         raise Unreadable(f"工作表声明的范围过大（{columns}列×{rows}行），疑似恶意构造，已拒绝")
 
@@ -313,7 +341,7 @@ def _xlsx_details(path: Path) -> XlsxDetails:
             if not part or part not in names or archive.getinfo(part).file_size > _FORMULA_SCAN_LIMIT:
                 continue
             data = archive.read(part)
-            if not _FORMULA.search(data):  # most sheets have no formula at all
+            if b"<f" not in data and not (b":f" in data and _FORMULA.search(data)):  # most sheets have none
                 continue
             try:
                 gaps = _formula_gaps(io.BytesIO(data))

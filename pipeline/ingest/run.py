@@ -45,6 +45,8 @@ def prepare_files(
         done_bytes += result.path.stat().st_size
         if on_progress:
             on_progress("解析", done_bytes, total_bytes)
+    if parser.one_shot:
+        parser.release()
     return prepared
 
 
@@ -78,11 +80,14 @@ def ingest(
 
 
 @contextlib.contextmanager
-def open_parser(settings: Settings, *, warm: bool = False, workers: int | None = None) -> Iterator[Parser]:
-    """Workers writing into a private temporary folder, removed afterwards."""
+def open_parser(
+    settings: Settings, *, warm: bool = False, workers: int | None = None, one_shot: bool = False
+) -> Iterator[Parser]:
+    """Workers writing into a private temporary folder, removed afterwards (`one_shot`: for
+    one ingest, the workers leave as soon as the files are prepared)."""
     with (
         tempfile.TemporaryDirectory(prefix="zhian-") as tmp,
-        Parser(Path(tmp), settings, workers or settings.workers) as parser,
+        Parser(Path(tmp), settings, workers or settings.workers, one_shot=one_shot) as parser,
     ):
         if warm:
             parser.warm()

@@ -11,8 +11,8 @@ is a bug, and stops the run), and three named checks — the kind's `Rules`:
 
 Validated with `lazy=True`, so one pass reports every failure of every row. Every rejected
 row — failed checks, a duplicated header with two values, a registry conflict, a formula
-without its value — is built by one function, `rejections`: file, sheet, the row number as
-Excel shows it, the header as the file spells it, the raw value, a Chinese reason, the rule.
+without its value — is built by one function, `rejections.rejections`. Only the parse
+workers import this module (pandera imports pandas: 1.1–1.4 s).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from zhian.pipeline.ingest.rejections import rejections
 from zhian.pipeline.sources.kind import PROBLEM, RAW, ROW, SheetContext, SourceKind
 
 
@@ -135,37 +136,3 @@ def validate(
         pl.concat(parts).sort("row_number", "column_name") if parts else rejections(context, kind.kind, frame.clear())
     )
     return valid, rejected
-
-
-def rejections(
-    context: SheetContext,
-    kind: str,
-    rows: pl.DataFrame,
-    *,
-    column: str | pl.Series | None = None,
-    value: pl.Series | pl.Expr | str | None = None,
-    reason: pl.Series | pl.Expr | str | None = None,
-    rule: str = "problem",
-) -> pl.DataFrame:
-    """The `rejected_rows` entries of `rows` (a frame with the Excel row number `_row`): each
-    with its column, value and reason — a constant, a Series aligned with `rows`, or an
-    expression over `rows`."""
-
-    def as_expr(item) -> pl.Expr:
-        if isinstance(item, pl.Expr):
-            return item
-        if isinstance(item, pl.Series):
-            return pl.lit(item.cast(pl.String))
-        return pl.lit(item, dtype=pl.String)
-
-    return rows.select(
-        pl.lit(context.source_file, dtype=pl.String).alias("source_file"),
-        pl.lit(context.sheet, dtype=pl.String).alias("sheet"),
-        pl.col(ROW).cast(pl.Int64).alias("row_number"),
-        as_expr(column).cast(pl.String).alias("column_name"),
-        as_expr(value).cast(pl.String).alias("value"),
-        as_expr(reason).cast(pl.String).alias("reason"),
-        pl.lit(kind, dtype=pl.String).alias("kind"),
-        pl.lit(context.file_id, dtype=pl.Int64).alias("file_id"),
-        pl.lit(rule, dtype=pl.String).alias("rule"),
-    )

@@ -104,8 +104,13 @@ class Parser:
         workers: int = 1,
         memory_limit: int | None = None,
         frame_format: str = "arrow",
+        one_shot: bool = False,
     ):
+        """`one_shot`: the pool serves one set of files (a command's run): once their results
+        are in, the workers exit while the caller loads, instead of after it."""
         self.out_dir = out_dir
+        self.one_shot = one_shot
+        self._leaving: list[ProcessPoolExecutor] = []
         self.frame_format = frame_format
         self.settings = settings
         self.workers = max(1, workers)
@@ -121,6 +126,17 @@ class Parser:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        for pool in self._leaving:
+            pool.shutdown(wait=True)
+        self._leaving.clear()
+
+    def release(self) -> None:
+        """Let the workers exit now, without waiting for them (a one-shot pool, once its
+        files are prepared): their exit (0.3 s) overlaps what the caller does next."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._leaving.append(self._pool)
             self._pool = None
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
@@ -141,7 +157,7 @@ class Parser:
         return self._pool is not None
 
     def warm(self, wait_ready: bool = False) -> None:
-        """Start the workers now; they import their modules (pandera: ~0.4 s) while the
+        """Start the workers now; they import their modules (pandera: 1.1–1.4 s) while the
         caller hashes the inbox and opens the database (or, `wait_ready`, before returning)."""
         pool = self._pool_for()
         futures = [pool.submit(_warm) for _ in range(self.workers)]

@@ -81,7 +81,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: st
                 "cutoff": LOW_BASE_CUTOFF,
             },
         )
-        _store_daily_counts(con, evaluation_id, as_of)
+        _store_daily_counts(con, evaluation_id, as_of, by_done_date=rate_definition == "period")
         results = con.sql("select * from metric_evaluation($id)", params={"id": evaluation_id}).pl()
         problems = con.sql("select * from stg_target_problems order by source_file, source_row, named_compound").pl()
         fingerprint = _fingerprint(con, evaluation_id, results)
@@ -102,11 +102,14 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: st
     return Evaluation(evaluation_id, as_of, rate_definition, results, problems, stored=True)
 
 
-def _store_daily_counts(con: duckdb.DuckDBPyConnection, evaluation_id: int, as_of: dt.date) -> None:
+def _store_daily_counts(
+    con: duckdb.DuckDBPyConnection, evaluation_id: int, as_of: dt.date, *, by_done_date: bool
+) -> None:
     """The daily counts of the metrics that have targets, from the earliest day anything
     reads: a window or baseline start, or January of last year (the report's monthly trend
     compares this year's months with last year's). On a bureau's two years of alerts this
-    skips most rows before they are counted."""
+    skips most rows before they are counted. Records are also counted by the day they were
+    done only for the period definition of rates, the one family that reads those counts."""
     metrics, since = con.execute(
         """select list(distinct metric order by metric),
                   least(min(baseline_start), min(window_start), make_date(year($as_of) - 1, 1, 1))
@@ -117,6 +120,6 @@ def _store_daily_counts(con: duckdb.DuckDBPyConnection, evaluation_id: int, as_o
         return
     con.execute(
         """insert into metric_daily by name
-           select $id as evaluation_id, * from metric_daily_counts($as_of, $metrics, $since)""",
-        {"id": evaluation_id, "as_of": as_of, "metrics": metrics, "since": since},
+           select $id as evaluation_id, * from metric_daily_counts($as_of, $metrics, $since, $by_done)""",
+        {"id": evaluation_id, "as_of": as_of, "metrics": metrics, "since": since, "by_done": by_done_date},
     )

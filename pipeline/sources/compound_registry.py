@@ -13,7 +13,6 @@ import re
 
 import polars as pl
 
-from zhian.pipeline.ingest.validate import rejections
 from zhian.pipeline.sources.common import UNIT, keep_raw
 from zhian.pipeline.sources.kind import RAW, ROW, Column, Rules, SheetContext, SourceKind, aliases
 
@@ -104,6 +103,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
 def conflicts(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     """Rows whose compound-level values disagree with another row of the same compound, or
     whose address is also listed under another compound: rejected-row entries."""
+    from zhian.pipeline.ingest.rejections import rejections  # it imports this registry
+
     parts = []
     for column in COMPOUND_LEVEL:
         if not context.has(column):

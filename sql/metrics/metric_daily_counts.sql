@@ -1,13 +1,13 @@
--- metric_daily_counts(as_of_date, metric_codes, since): the records of the metrics named
+-- metric_daily_counts(as_of_date, metric_codes, since, by_done_date): the records of the metrics named
 -- (metric_records, one records file each) counted per metric, compound and day — what every
 -- family sums over its windows. By event date: the records, how many of them were done by
--- as_of and by as_of one year earlier, and how many were done without a date; by the date
--- they were done: how many (the period definition of rates).
+-- as_of and by as_of one year earlier, and how many were done without a date; with
+-- by_done_date (the period definition of rates), by the date they were done: how many.
 -- Days before `since` (the earliest day a window, a baseline or the monthly trend reads) are
 -- left out, but for stock rates, which count all history. The metrics not named are never
 -- scanned: each branch of metric_records is one metric.
 -- An evaluation stores this in metric_daily (pipeline/metrics/evaluate.py).
-create or replace macro metric_daily_counts(as_of_date, metric_codes, since) as table
+create or replace macro metric_daily_counts(as_of_date, metric_codes, since, by_done_date) as table
 with
 
 records as (
@@ -39,7 +39,7 @@ by_event as (
 by_done as (
     select metric, kind, compound, done_date as day, count(*) as done
     from records
-    where kind = 'rate' and done_date is not null and done_date >= since
+    where by_done_date and kind = 'rate' and done_date is not null and done_date >= since
     group by metric, kind, compound, done_date
 ),
 
