@@ -9,7 +9,8 @@ replaced by the files' names (ids depend on load order, names do not); columns t
 the wall-clock time of a run are left out. Prints one line per table and exits 1 when any
 differs. `--rename table.old=new` maps a column renamed on purpose (the old name in the
 first database), `--drop table` or `--drop table.column` leaves out what only one side has
-on purpose; say why in the commit that uses them.
+on purpose, `--new-views` lists the views only the second database has as additions; say
+why in the commit that uses them.
 
 With `--outputs`, every dashboard (.html) must be byte-identical and every report (.xlsx)
 must hold the same values, formats and fills in the same cells.
@@ -32,6 +33,10 @@ VOLATILE = {
     "audit_log": {"happened_at"},
 }
 FILE_ID_COLUMNS = ("file_id", "superseded_by_file_id")
+
+
+def views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
 
 
 def relations(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -62,7 +67,7 @@ def digest(con, table: str, columns: list[str], renames: dict[str, str]) -> tupl
     return len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest(), rows
 
 
-def compare_databases(before: Path, after: Path, renames: dict, drops: set[str]) -> bool:
+def compare_databases(before: Path, after: Path, renames: dict, drops: set[str], new_views: bool = False) -> bool:
     a = duckdb.connect(str(before), read_only=True)
     b = duckdb.connect(str(after), read_only=True)
     same = True
@@ -71,6 +76,9 @@ def compare_databases(before: Path, after: Path, renames: dict, drops: set[str])
         for table in sorted(set(left) | set(right)):
             if table in drops:
                 print(f"  (left out) {table}")
+                continue
+            if new_views and table not in left and table in views(b):
+                print(f"+ {table}: a view only the second database has")
                 continue
             if table not in left or table not in right:
                 print(f"✗ {table}: only in {'the first' if table in left else 'the second'} database")
@@ -146,13 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rename", action="append", default=[], help="table.old=new (old name in BEFORE)")
     parser.add_argument("--drop", action="append", default=[], help="table or table.column to leave out")
     parser.add_argument("--outputs", nargs=2, type=Path, metavar=("BEFORE_OUT", "AFTER_OUT"))
+    parser.add_argument("--new-views", action="store_true", help="views only AFTER has are additions, not differences")
     args = parser.parse_args(argv)
     renames: dict[str, dict[str, str]] = {}
     for item in args.rename:
         qualified, new = item.split("=", 1)
         table, old = qualified.split(".", 1)
         renames.setdefault(table, {})[old] = new
-    same = compare_databases(args.before, args.after, renames, set(args.drop))
+    same = compare_databases(args.before, args.after, renames, set(args.drop), args.new_views)
     if args.outputs:
         same = compare_outputs(*args.outputs) and same
     print("identical" if same else "DIFFERENT")

@@ -1,12 +1,14 @@
 """Ingest benchmark: `zhian ingest` (whole process, cold) against the obvious alternative,
 `pandas.read_excel(engine="openpyxl")` of the same file, in one run.
 
-    python benchmarks/ingest.py [--rows 200000] [--seed 1] [--skip-baseline]
+    python benchmarks/ingest.py [--rows 200000] [--seed 1] [--repeat 3] [--skip-baseline]
 
 Generates an alerts workbook of N rows and a registry of 90 compounds (cached in
 benchmarks/results/), then times, each
 in a fresh process: the baseline read, `zhian ingest` into a new database, and a re-run
-on the unchanged inbox. Peak memory is the largest sum of RSS over the process tree
+on the unchanged inbox — `--repeat` times, interleaved, the ratio being the median of the
+pairs' ratios (this machine's speed drifts by tens of per cent within minutes). Peak
+memory is the largest sum of RSS over the process tree
 (parent + parse worker), sampled every 100 ms. Prints the ratios; appends a JSON line to
 benchmarks/results/ingest.jsonl. Needs the `bench` extra (pandas, psutil).
 """
@@ -20,6 +22,7 @@ import os
 import platform
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-baseline", action="store_true", help="only zhian (for 1,000,000 rows)")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved pairs (default 3)")
     args = parser.parse_args(argv)
 
     RESULTS.mkdir(exist_ok=True)
@@ -157,32 +161,44 @@ def main(argv: list[str] | None = None) -> None:
         "file_mb": round(size_mb, 1),
     }
     python = sys.executable
-    if not args.skip_baseline:
-        baseline = (
-            "import pandas as pd, sys; "
-            "df = pd.read_excel(sys.argv[1], engine='openpyxl', header=2, dtype=str); print(len(df))"
-        )
-        results["pandas_openpyxl"] = measure([python, "-c", baseline, str(workbook)])
-        print(f"pandas.read_excel(openpyxl): {results['pandas_openpyxl']}")
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.duckdb"
-        zhian = [python, "-m", "zhian", "ingest", "--inbox", str(inbox), "--db", str(db)]
-        results["zhian_ingest"] = measure(zhian)
-        print(f"zhian ingest (cold):          {results['zhian_ingest']}")
-        results["zhian_rerun"] = measure(zhian)
-        print(f"zhian ingest (unchanged):     {results['zhian_rerun']}")
-        import duckdb
+    baseline = (
+        "import pandas as pd, sys; "
+        "df = pd.read_excel(sys.argv[1], engine='openpyxl', header=2, dtype=str); print(len(df))"
+    )
+    runs: list[dict] = []
+    # pairs interleaved (baseline, zhian cold, zhian unchanged), so that the machine's drift
+    # reaches both sides of a pair alike; the ratio is the median of the pairs' ratios
+    for index in range(args.repeat):
+        run: dict = {}
+        if not args.skip_baseline:
+            run["pandas_openpyxl"] = measure([python, "-c", baseline, str(workbook)])
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.duckdb"
+            zhian = [python, "-m", "zhian", "ingest", "--inbox", str(inbox), "--db", str(db)]
+            run["zhian_ingest"] = measure(zhian)
+            run["zhian_rerun"] = measure(zhian)
+            import duckdb
 
-        con = duckdb.connect(str(db), read_only=True)
-        results["rows_loaded"] = con.execute("select count(*) from alerts").fetchone()[0]
-        con.close()
+            con = duckdb.connect(str(db), read_only=True)
+            results["rows_loaded"] = con.execute("select count(*) from alerts").fetchone()[0]
+            con.close()
+        if not args.skip_baseline:
+            run["ratio"] = round(run["pandas_openpyxl"]["seconds"] / run["zhian_ingest"]["seconds"], 2)
+        print(f"run {index + 1}: {run}")
+        runs.append(run)
+    results["runs"] = runs
+    for key in ("pandas_openpyxl", "zhian_ingest", "zhian_rerun"):
+        if key in runs[0]:
+            results[key] = {
+                "seconds": statistics.median(r[key]["seconds"] for r in runs),
+                "peak_rss_mb": max(r[key]["peak_rss_mb"] for r in runs),
+            }
     if not args.skip_baseline:
-        results["speedup_vs_pandas"] = round(
-            results["pandas_openpyxl"]["seconds"] / results["zhian_ingest"]["seconds"], 2
-        )
+        results["speedup_vs_pandas"] = statistics.median(r["ratio"] for r in runs)
+        ratios = sorted(r["ratio"] for r in runs)
         print(
-            f"speed-up: {results['speedup_vs_pandas']}× (zhian does parse + validate + attribute + load; "
-            "the baseline only parses)"
+            f"speed-up: {results['speedup_vs_pandas']}× median of {len(runs)} pairs ({ratios[0]}–{ratios[-1]}×; "
+            "zhian does parse + validate + attribute + load; the baseline only parses)"
         )
     with open(RESULTS / "ingest.jsonl", "a", encoding="utf-8") as handle:
         handle.write(json.dumps(results, ensure_ascii=False) + "\n")
