@@ -6,20 +6,20 @@ import hashlib
 
 import duckdb
 
+from zhian.pipeline.schema import KINDS_TABLES
+
+# where a file's loaded rows go (every source kind's table, current versions and superseded ones)
+LOADED = tuple(KINDS_TABLES)
 TABLES = (
-    "alerts",
-    "alerts_history",
-    "cases",
-    "cases_history",
-    "residents",
-    "residents_history",
+    *LOADED,
     "compounds",
     "compound_addresses",
     "targets",
     "rejected_rows",
-    "penalty_decisions",
     "ingest_log",
     "attribution_lookup",
+    "record_counts",
+    "compound_stations",
 )
 
 
@@ -40,21 +40,6 @@ def fingerprint(path) -> dict[str, str]:
         return out
     finally:
         con.close()
-
-
-# where a file's loaded rows go (current versions and superseded ones)
-LOADED = (
-    "alerts",
-    "alerts_history",
-    "cases",
-    "cases_history",
-    "residents",
-    "residents_history",
-    "penalty_decisions",
-    "penalty_decisions_history",
-    "registry_rows",
-    "target_rows",
-)
 
 
 def consistent(path) -> None:

@@ -1,6 +1,4 @@
 -- records are attributed only to compounds of the registry
-select 'alerts' as tbl, alert_id as id, compound from alerts where compound not in (select compound from compounds)
-union all
-select 'cases', case_id, compound from cases where compound not in (select compound from compounds)
-union all
-select 'residents', person_id, compound from residents where compound not in (select compound from compounds)
+select kind, record_id, compound
+from loaded_records
+where compound not in (select compound from compounds)

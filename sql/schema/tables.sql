@@ -171,7 +171,7 @@ create table if not exists metric_history (
     target_percent decimal(18, 4), -- the exact target (percent, or count) the status is decided with
     target_raw varchar,
     status varchar,                -- met, missed, on_track, at_risk, no_data
-    low_base boolean,              -- baseline count or denominator under 30
+    low_base boolean,              -- baseline count or denominator under the evaluation's low_base_cutoff
     note varchar,
     rate_definition varchar,
     source_file varchar,
