@@ -7,7 +7,8 @@ runs alone in a DuckDB shell:
     duckdb zhian.duckdb "select * from count_change(3)"            -- evaluation 3
     duckdb zhian.duckdb "select * from quality_files(null)"         -- every station
 
-Created (idempotently) at every read-write connection. A relation file holds one select
+Checked at every read-write connection and created, in one transaction, only when the
+script differs from the one that made the database. A relation file holds one select
 (a view named like the file) or one `create or replace macro … as table` statement.
 """
 
@@ -192,29 +193,30 @@ def _migrate_before(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table {table} rename column target_value to target_percent")
 
 
-def script() -> list[str]:
-    """Every statement that creates the schema, in order (the fingerprint of the schema)."""
-    statements = [sql_text("schema/tables.sql"), *kinds_ddl(), sql_text("schema/migrations.sql")]
+def _scripts() -> tuple[list[str], list[str]]:
+    """The statements that create the schema, in order: the tables, then the migrations and
+    the relations (a database's missing columns are added between the two)."""
+    tables = [sql_text("schema/tables.sql"), *kinds_ddl()]
+    rest = [sql_text("schema/migrations.sql")]
     for relation in RELATIONS:
-        statements.extend(_relation_statements(relation))
-    return statements
+        rest.extend(_relation_statements(relation))
+    return tables, rest
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
     """Create or migrate everything (idempotent). The script runs only when it differs from
     the one that made this database (its fingerprint is kept in zhian_meta): an unchanged
     schema costs one query per connection instead of ~50 statements (0.3 s)."""
-    statements = script()
-    fingerprint = hashlib.sha256("\n;\n".join(statements).encode("utf-8")).hexdigest()
+    tables, rest = _scripts()
+    fingerprint = hashlib.sha256("\n;\n".join([*tables, *rest]).encode("utf-8")).hexdigest()
     if _fingerprint(con) == fingerprint:
         return
-    tables = 1 + len(KINDS_TABLES)
     with transaction(con):  # all or nothing, and one commit instead of ~50
         _migrate_before(con)
-        for statement in statements[:tables]:
+        for statement in tables:
             con.execute(statement)
         _add_missing_columns(con)
-        for statement in statements[tables:]:
+        for statement in rest:
             con.execute(statement)
         for key, value in (("schema_version", SCHEMA_VERSION), ("schema_fingerprint", fingerprint)):
             con.execute(
