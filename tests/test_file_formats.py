@@ -65,7 +65,7 @@ def test_html_table_saved_as_xls(tmp_path):
     assert _cells(workbook)[1] == HEADER
 
 
-def test_html_rowspan_and_colspan_keep_columns_in_place(tmp_path):
+def test_html_rowspan_and_colspan_keep_columns_in_place_and_fill_the_block(tmp_path):
     path = tmp_path / "a.xls"
     path.write_text(
         "<html><body><table>"
@@ -76,8 +76,8 @@ def test_html_rowspan_and_colspan_keep_columns_in_place(tmp_path):
         encoding="utf-8",
     )
     rows = _cells(read_workbook(path))
-    assert rows[0] == ["警情编号", "基本", None, "事发地址"]
-    assert rows[1] == [None, "报警时间", "警情性质", None]
+    assert rows[0] == ["警情编号", "基本", "基本", "事发地址"]
+    assert rows[1] == ["警情编号", "报警时间", "警情性质", "事发地址"]
     assert rows[2] == ["J1", "2022-07-01", "报警", "凤仙路1号"]
 
 

@@ -46,10 +46,12 @@ def test_type_comes_from_sheet_name_then_file_name(inbox, fresh_db):
     assert all(any("人口类型" in n for n in f.sheets[0].notes) for f in report.files)
 
 
-def test_no_type_anywhere_is_rejected_not_guessed(inbox, fresh_db):
+def test_no_type_anywhere_loads_as_unstated_not_guessed(inbox, fresh_db):
     write_sheet(inbox, "导出.xlsx", ["公民身份号码", "现住地址"], [[ID1, "x路1号"]])
-    run_ingest(inbox, fresh_db)
-    assert "无法确定人口类型" in _reasons(fresh_db)[0]
+    report = run_ingest(inbox, fresh_db)
+    assert _reasons(fresh_db) == []
+    assert fresh_db.execute("select population_type, type_source from residents").fetchall() == [("未注明", "未注明")]
+    assert any("未注明" in note for note in report.files[0].sheets[0].notes)
 
 
 def test_is_permanent_flag_gives_the_type(inbox, fresh_db):

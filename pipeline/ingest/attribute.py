@@ -5,7 +5,9 @@
    brackets and landmark suffixes such as 旁/门口/对面 stripped, everything before the road
    dropped), reduced to road + house number (+ annex), looked up among the registry's
    addresses — ranges such as 455号-457号 cover every number in between;
-3. else a registry compound name or alias contained in the address;
+3. else a registry compound name or alias contained in the address as a whole name — not
+   the tail of a longer name (二小区 is not in 十二小区, 第二小区 or 和二小区; 桂园 is not in
+   丹桂园) and not the head of a road (桂园路); two-character names and aliases count;
 4. else unattributed, with the reason.
 
 A wrong attribution is worse than none: there is no fuzzy matching. An address whose
@@ -71,14 +73,42 @@ class ParsedAddress:
     problem: str | None = None  # why no reading could be made
 
 
+_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_ANNEX = re.compile(r"(附|之)([一二两三四五六七八九十〇零]+(?:[、,][一二两三四五六七八九十〇零]+)*)")
+
+
+def chinese_number(text: str) -> int | None:
+    """一 … 九十九 (十二, 二十, 二十三); None for anything else."""
+    if not text:
+        return None
+    if "十" not in text:
+        return _DIGITS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    value = (_DIGITS.get(tens, -100) if tens else 1) * 10 + (_DIGITS.get(ones, -100) if ones else 0)
+    return value if value > 0 else None
+
+
+def _annex_digits(match: re.Match) -> str:
+    parts = re.split(r"[、,]", match.group(2))
+    numbers = [chinese_number(p) for p in parts]
+    if any(n is None for n in numbers):
+        return match.group(0)
+    return match.group(1) + "、".join(str(n) for n in numbers)
+
+
 def normalise_address(text: str | None) -> str | None:
-    """Half-width, no spaces, bracketed remarks and landmark suffixes removed."""
+    """Half-width, no spaces, bracketed remarks and landmark suffixes removed, annexes in
+    Chinese numerals (附二号, 之三) written in digits."""
     value = clean(text)
     if value is None:
         return None
     value = value.replace(" ", "")
     value = _BRACKETS.sub("", value)
     value = LANDMARK_SUFFIX.sub("", value)
+    if "附" in value or "之" in value:
+        value = _CHINESE_ANNEX.sub(_annex_digits, value)
     return value or None
 
 
@@ -130,8 +160,8 @@ def parse_address(text: str | None, *, registry: bool = False) -> ParsedAddress:
     annex_match = re.match(r"^号?(?:附|之)(\d+(?:[、,]\d+)*)号?", rest)
     if annex_match:
         return ParsedAddress(readings=[[Doorplate(road, number, a) for a in _annexes(annex_match.group(1))]])
-    # `455号-457号`: a range
-    range_match = re.match(r"^号[-~至到](\d+)号", rest)
+    # `455号-457号`, `206至208号`, `206号至208号`: a range
+    range_match = re.match(r"^号[-－~至到](\d+)号?", rest) or re.match(r"^[~至到](\d+)号?", rest)
     if range_match:
         last = int(range_match.group(1))
         if last > number and last - number <= 200:
@@ -157,7 +187,28 @@ def parse_address(text: str | None, *, registry: bool = False) -> ParsedAddress:
     return ParsedAddress(readings=[[Doorplate(road, number)]])
 
 
-NAME_MIN = 3  # shortest compound name or alias looked for inside an address
+NAME_MIN = 2  # shortest compound name or alias looked for inside an address (桂园, 茵芳)
+# what may come right before a whole name inside an address: the start, a character that is
+# not a Chinese one (digit, letter, bracket, space), or the end of a doorplate or of an
+# administrative or road name (…号, …路, …街道, …社区, …村). Anything else (十, 第, 和, 丹) makes
+# the name the tail of a longer one. Connectives (与, 及, 至, 在 …) are boundaries too; 和 is not:
+# it begins many names (和谐, 和祥, 和福).
+NAME_BOUNDARY_BEFORE = frozenset("号路街道巷弄里区市县镇乡村州省会楼栋幢与及或至到在近往从向")
+# a name followed by a road suffix is a road's name (桂园路 is not 桂园)
+_ROAD_AFTER = ("大道", "大街", "胡同", "路", "街", "巷", "弄")
+
+
+def _is_cjk(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
+
+
+def whole_name_at(value: str, start: int, end: int) -> bool:
+    """The name at value[start:end] is a whole name, not part of a longer one (see rule 3)."""
+    if start > 0:
+        before = value[start - 1]
+        if _is_cjk(before) and before not in NAME_BOUNDARY_BEFORE:
+            return False
+    return not value.startswith(_ROAD_AFTER, end)
 
 
 @dataclass
@@ -174,9 +225,9 @@ class Registry:
 
     names: dict[str, str]  # compound name or alias (compact) → compound name
     doorplates: dict[Doorplate, set[str]]
-    # names of 3+ characters by their first three: finding every name inside an address
-    # looks up each position of the address instead of searching it for every name
-    # (3,000 compounds: 60 s → under 1 s for a bureau's addresses)
+    # names by their first two characters: finding every name inside an address looks up
+    # each position of the address instead of searching it for every name (3,000
+    # compounds: 60 s → under 1 s for a bureau's addresses)
     by_prefix: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -233,11 +284,10 @@ class Registry:
         if not value or "*" in value:
             return None, None
         found: list[tuple[int, int, str]] = []
-        # every occurrence of every name of 3+ characters (shorter ones are too easily
-        # ordinary words)
+        # every occurrence of every name, kept when it is a whole name there
         for start in range(len(value) - NAME_MIN + 1):
             for key, name in self.by_prefix.get(value[start : start + NAME_MIN], ()):
-                if value.startswith(key, start):
+                if value.startswith(key, start) and whole_name_at(value, start, start + len(key)):
                     found.append((start, start + len(key), name))
         # a name inside a longer found name (二小区 in 和谐二小区) does not count on its own
         kept = [

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from zhian.pipeline.sources.kind import SourceKind
+from zhian.pipeline.values.text import header_label
 
 HEADER_SEARCH_ROWS = 20
 
@@ -45,12 +46,39 @@ def _cells(row: list[str | None]) -> list[str | None]:
     return [c if c is None else str(c) for c in row]
 
 
+def header_names(rows: list[list[str | None]], classification: Classification) -> list[str | None]:
+    """The header row's names as classification read them (a two-row header's empty cells
+    take the group row's names)."""
+    row = _cells(rows[classification.header_row])
+    if classification.header_rows == 1:
+        return row
+    above = _cells(rows[classification.header_row - 1])
+    return [
+        row[i] if i < len(row) and row[i] else (above[i] if i < len(above) else None)
+        for i in range(max(len(row), len(above)))
+    ]
+
+
+def carried(rows: list[list[str | None]], classification: Classification, kind: SourceKind) -> Classification | None:
+    """The columns of a kind carried by a classified sheet (the cases of an alert overview),
+    if the header row has what that kind requires; fields the carried kind lacks are lent
+    by the carrier's columns (`SourceKind.lends`)."""
+    mapped = _map_row(kind, header_names(rows, classification))
+    own = {c.field for c in mapped}
+    for column in classification.columns:
+        if column.field in classification.kind.lends and column.field not in own and column.field in kind.fields:
+            mapped.append(HeaderColumn(column.index, column.header, column.field))
+    if not _satisfied(kind, mapped) or not own:
+        return None
+    return Classification(kind, classification.header_row, classification.header_rows, mapped)
+
+
 def _map_row(kind: SourceKind, names: list[str | None]) -> list[HeaderColumn]:
     mapped = []
     for index, name in enumerate(names):
         field_name = kind.lookup(name)
         if field_name:
-            mapped.append(HeaderColumn(index, str(name).strip(), field_name))
+            mapped.append(HeaderColumn(index, header_label(name) or "", field_name))
     return mapped
 
 
@@ -82,7 +110,7 @@ def classify(rows: list[list[str | None]], kinds: tuple[SourceKind, ...]) -> Cla
             for mapped, depth in options:
                 if _satisfied(kind, mapped):
                     used = {c.index for c in mapped}
-                    unused = [str(v).strip() for i, v in enumerate(row) if v and i not in used]
+                    unused = [header_label(v) for i, v in enumerate(row) if header_label(v) and i not in used]
                     candidates.append(
                         (
                             len({c.field for c in mapped}),
@@ -97,7 +125,11 @@ def classify(rows: list[list[str | None]], kinds: tuple[SourceKind, ...]) -> Cla
                         best_partial = (hits, kind, kind.missing(fields))
         if candidates:
             candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
-            return candidates[0][2]
+            chosen = candidates[0][2]
+            # a sheet that is a kind carrying another (an alert overview with its cases) is the
+            # carrier, however many of the carried kind's columns it has
+            carriers = [c[2] for c in candidates if chosen.kind.kind in c[2].kind.carries]
+            return carriers[0] if carriers else chosen
     return Unclassified(_unclassified_reason(rows, best_partial))
 
 

@@ -5,13 +5,14 @@ two columns with different values reported as a conflict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from zhian.pipeline.ingest.classify import Classification
 from zhian.pipeline.sources.kind import ROW
-from zhian.pipeline.values.text import clean_frame
+from zhian.pipeline.values.dates import combine_date_time
+from zhian.pipeline.values.text import clean_frame, header_key
 
 
 @dataclass
@@ -21,10 +22,24 @@ class Extracted:
     rows_blank: int
     rows_total: int  # 合计 rows
     conflicts: pl.DataFrame  # _row, field, value: duplicated headers with differing values
+    # a field read from a date column and a time column: the two headers, as the file spells them
+    combined: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
-def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
-    """The data rows below the header, renamed to fields and cleaned."""
+def _date_and_time(headers: list[str]) -> tuple[int, int] | None:
+    """A date column and a time column naming one field (报警日期 + 报警时间): their positions."""
+    keys = [header_key(h) or "" for h in headers]
+    dates = [i for i, k in enumerate(keys) if k.endswith("日期")]
+    times = [i for i, k in enumerate(keys) if k.endswith(("时间", "时刻")) and not k.endswith("日期时间")]
+    if len(dates) == 1 and len(times) == 1:
+        return dates[0], times[0]
+    return None
+
+
+def extract(grid: pl.DataFrame, classification: Classification, date1904: bool = False) -> Extracted:
+    """The data rows below the header, renamed to fields and cleaned. A date and time field
+    named by a date column and a time column (报警日期 + 报警时间) is read from both."""
     start = classification.header_row + 1
     body = grid.slice(start).with_row_index(ROW, offset=start + 1)
     body = body.with_columns(pl.col(ROW).cast(pl.Int64))
@@ -65,12 +80,32 @@ def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
 
     # rename to fields; a field named by several columns keeps the first non-empty value
     by_field: dict[str, list[str]] = {}
+    header_of: dict[str, str] = {}
     for column in classification.columns:
         by_field.setdefault(column.field, []).append(f"c{column.index}")
+        header_of[f"c{column.index}"] = column.header
+    schema = classification.kind.polars_schema()
     selected = [pl.col(ROW)]
     conflict_frames = []
+    combined: dict[str, str] = {}
+    notes: list[str] = []
     key_fields = classification.kind.conflict_fields
     for field_name, columns in by_field.items():
+        pair = _date_and_time([header_of[c] for c in columns]) if schema.get(field_name) == pl.Datetime("us") else None
+        if pair is not None:
+            day, clock = columns[pair[0]], columns[pair[1]]
+            headers = f"{header_of[day]}、{header_of[clock]}"
+            combined[field_name] = headers
+            joined = combine_date_time(kept[day], kept[clock], date1904)
+            selected.append(pl.lit(joined).alias(field_name))
+            missing = int((kept[day].is_not_null() & kept[clock].is_null() & joined.str.ends_with(" 00:00:00")).sum())
+            note = f"日期和时间分两列（{headers}）：已合并为一个时间"
+            notes.append(note + (f"；{missing}行只有日期，时间未知，按00:00计" if missing else ""))
+            continue
+        if schema.get(field_name) == pl.Datetime("us") and all(
+            (header_key(header_of[c]) or "").endswith("日期") for c in columns
+        ):
+            notes.append(f"“{header_of[columns[0]]}”只有日期：时间未知，按00:00计")
         selected.append(pl.coalesce([pl.col(c) for c in columns]).alias(field_name))
         if len(columns) > 1 and field_name in key_fields:
             first = pl.col(columns[0])
@@ -89,4 +124,4 @@ def extract(grid: pl.DataFrame, classification: Classification) -> Extracted:
         if conflict_frames
         else pl.DataFrame(schema={ROW: pl.Int64, "field": pl.String, "value": pl.String})
     )
-    return Extracted(frame, rows_read, rows_blank, rows_total, conflicts)
+    return Extracted(frame, rows_read, rows_blank, rows_total, conflicts, combined, notes)

@@ -25,6 +25,9 @@ class SheetReport:
     outcome: str = "loaded"  # loaded, skipped
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    # records of another kind carried by the sheet above it (the cases of an alert overview):
+    # its rows are that sheet's rows again, so the file's totals do not count them twice
+    carried: bool = False
 
     @property
     def label(self) -> str:
@@ -65,20 +68,25 @@ class FileReport:
     rows_unattributed: int = 0
 
     @property
+    def own_sheets(self) -> list[SheetReport]:
+        """The sheets as the file holds them (not the records they carry for another kind)."""
+        return [s for s in self.sheets if not s.carried]
+
+    @property
     def rows_loaded(self) -> int:
-        return sum(s.rows_loaded for s in self.sheets)
+        return sum(s.rows_loaded for s in self.own_sheets)
 
     @property
     def rows_rejected(self) -> int:
-        return sum(s.rows_rejected for s in self.sheets)
+        return sum(s.rows_rejected for s in self.own_sheets)
 
     @property
     def rows_read(self) -> int:
-        return sum(s.rows_read for s in self.sheets)
+        return sum(s.rows_read for s in self.own_sheets)
 
     @property
     def rows_ignored(self) -> int:
-        return sum(s.rows_blank + s.rows_total for s in self.sheets)
+        return sum(s.rows_blank + s.rows_total for s in self.own_sheets)
 
 
 @dataclass

@@ -248,11 +248,14 @@ def load_versioned(con: duckdb.DuckDBPyConnection, kind: SourceKind, frame: pl.D
         )
 
     frame = frame.select(columns)
-    # several versions of one id among the incoming rows: the newest export wins, then the
-    # later file, sheet and row (the frame is in load order)
+    rank = kind.rank_column
+    order = [rank, "export_at"] if rank else ["export_at"]
+    # several versions of one id among the incoming rows: the higher rank (`rank_column`)
+    # wins, then the newest export, then the later file, sheet and row (the frame is in load
+    # order)
     latest = frame
     if frame[key].is_duplicated().any():  # checked first: ranking copies every column
-        ranked = frame.with_row_index("_seq").sort(key, "export_at", "_seq")
+        ranked = frame.with_row_index("_seq").sort(key, *order, "_seq")
         winner = ranked[key].is_last_distinct()
         latest = ranked.filter(winner).sort("_seq").drop("_seq")
         earlier = ranked.filter(~winner).join(
@@ -270,6 +273,11 @@ def load_versioned(con: duckdb.DuckDBPyConnection, kind: SourceKind, frame: pl.D
         (incoming.export_at > current.export_at
          or (incoming.export_at = current.export_at and incoming.file_id > current.file_id))
     """
+    if rank:
+        newer = f"""
+        (coalesce(incoming.{rank}, 2) > coalesce(current.{rank}, 2)
+         or (coalesce(incoming.{rank}, 2) = coalesce(current.{rank}, 2) and {newer}))
+        """
     con.execute(f"""
         insert into {history} ({history_columns})
         select current.*, incoming.file_id

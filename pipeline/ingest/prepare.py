@@ -138,13 +138,19 @@ def prepare_file(
     seconds = prepared.seconds
     seconds["read"] = time.perf_counter() - began
     for sheet, classification, head in classify_sheets(workbook):
-        item = prepare_sheet(source_file, sheet, classification, head, mtime, settings, workbook.date1904, seconds)
-        prepared.reports.append(item.report)
-        prepared.kinds.append(item.kind)
-        began = time.perf_counter()
-        prepared.valid_paths.append(_write_frame(item.valid, out_dir, frame_format))
-        prepared.rejected_paths.append(_write_frame(item.rejected, out_dir, frame_format))
-        seconds["hand over"] = seconds.get("hand over", 0.0) + time.perf_counter() - began
+        carried = []
+        if isinstance(classification, Classification) and classification.kind.carries:
+            classification, carried = split_carried(classification, head)
+        items = [prepare_sheet(source_file, sheet, classification, head, mtime, settings, workbook.date1904, seconds)]
+        if carried:
+            items += prepare_carried(source_file, sheet, carried, items[0].report, settings, workbook)
+        for item in items:
+            prepared.reports.append(item.report)
+            prepared.kinds.append(item.kind)
+            began = time.perf_counter()
+            prepared.valid_paths.append(_write_frame(item.valid, out_dir, frame_format))
+            prepared.rejected_paths.append(_write_frame(item.rejected, out_dir, frame_format))
+            seconds["hand over"] = seconds.get("hand over", 0.0) + time.perf_counter() - began
     return prepared
 
 
@@ -194,8 +200,6 @@ def prepare_sheet(
     seconds = {} if seconds is None else seconds
     began = time.perf_counter()
     from zhian.pipeline.ingest.extract import extract
-    from zhian.pipeline.ingest.validate import validate
-    from zhian.pipeline.sources.kind import SheetContext
 
     report = SheetReport(sheet=sheet.name, visibility=sheet.visibility)
     if sheet.visibility != "visible":
@@ -223,15 +227,29 @@ def prepare_sheet(
         more = f"等{len(classification.unused_headers)}列" if len(classification.unused_headers) > 12 else ""
         report.notes.append(f"未使用的列：{shown}{more}")
 
-    extracted = extract(sheet.grid, classification)
+    in_data = [b for b in sheet.merged if b[2] > classification.header_row]
+    if in_data:
+        report.notes.append(f"合并单元格{len(in_data)}处：其值已填入所覆盖的每一行")
+    extracted = extract(sheet.grid, classification, date1904)
+    report.notes.extend(extracted.notes)
     report.rows_read, report.rows_blank, report.rows_total = (
         extracted.rows_read,
         extracted.rows_blank,
         extracted.rows_total,
     )
+    return _prepare_rows(source_file, sheet, classification, extracted, report, settings, date1904, seconds, began)
+
+
+def _prepare_rows(source_file, sheet, classification, extracted, report, settings, date1904, seconds, began):
+    """Normalise and validate extracted rows into the kind's table frame and rejected cells."""
+    from zhian.pipeline.ingest.validate import validate
+    from zhian.pipeline.sources.kind import SheetContext
+
+    kind = classification.kind
     headers: dict[str, str] = {}
     for column in classification.columns:
         headers.setdefault(column.field, column.header)
+    headers.update(extracted.combined)
     context = SheetContext(
         source_file=source_file,
         sheet=sheet.name,
@@ -242,6 +260,8 @@ def prepare_sheet(
         settings=settings,
         notes=report.notes,
         date1904=date1904,
+        carried=report.carried,
+        labels=kind.field_labels(),
     )
     frame = kind.normalise(extracted.frame, context)
     seconds["normalise"] = seconds.get("normalise", 0.0) + time.perf_counter() - began
@@ -273,6 +293,66 @@ def prepare_sheet(
     if report.rows_read == 0:
         report.notes.append("只有表头，没有数据行")
     return PreparedSheet(report, kind.kind, table_frame, rejected)
+
+
+def split_carried(classification: Classification, head: pl.DataFrame) -> tuple[Classification, list[Classification]]:
+    """The columns of the records of other kinds a sheet carries (`SourceKind.carries`: the
+    case opened from each alert of an overview), and the carrier's own columns without them
+    (in an overview, 案件类型 is the case's kind, not the alert's type); lent columns (the
+    address) serve both."""
+    from dataclasses import replace
+
+    from zhian.pipeline.ingest.classify import carried
+
+    rows = [list(r) for r in head.iter_rows()]
+    found = [c for c in (carried(rows, classification, BY_KIND[k]) for k in classification.kind.carries) if c]
+    taken = {
+        column.index for other in found for column in other.columns if column.field not in classification.kind.lends
+    }
+    own = [column for column in classification.columns if column.index not in taken]
+    used = {column.header for other in found for column in other.columns}
+    unused = [header for header in classification.unused_headers if header not in used]
+    return replace(classification, columns=own, unused_headers=unused), found
+
+
+def prepare_carried(
+    source_file: str,
+    sheet: Sheet,
+    carried: list[Classification],
+    carrier: SheetReport,
+    settings: Settings,
+    workbook: Workbook,
+) -> list[PreparedSheet]:
+    """The carried records (see `split_carried`) as sheets of their own kind: only the rows
+    that name such a record (its id) are its rows; the others are the carrier's alone."""
+    from zhian.pipeline.ingest.extract import extract
+
+    out = []
+    for columns in carried:
+        kind = columns.kind
+        began = time.perf_counter()
+        extracted = extract(sheet.grid, columns, workbook.date1904)
+        named = extracted.frame.filter(pl.col(kind.id_field).is_not_null())
+        extracted.frame = named
+        extracted.conflicts = extracted.conflicts.filter(pl.col(ROW).is_in(named[ROW].implode()))
+        report = SheetReport(
+            sheet=sheet.name,
+            visibility=sheet.visibility,
+            kind=kind.kind,
+            header_row=carrier.header_row,
+            export_at=carrier.export_at,
+            export_time_source=carrier.export_time_source,
+            rows_read=named.height,
+            carried=True,
+            notes=[
+                f"{carrier.label}表中关联的{kind.label}（{named.height}行），随{carrier.label}一并载入",
+                *extracted.notes,
+            ],
+        )
+        out.append(
+            _prepare_rows(source_file, sheet, columns, extracted, report, settings, workbook.date1904, {}, began)
+        )
+    return out
 
 
 FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果（请在Excel中重新计算并保存后再放入）"

@@ -37,6 +37,9 @@ class Sheet:
     error: str | None = None  # the sheet could not be read (the others still are)
     # cells holding a formula without a calculated value: (Excel row, grid column index)
     formula_gaps: list[tuple[int, int]] = field(default_factory=list)
+    # merged blocks filled into every cell they cover: (first row, first column, last row,
+    # last column) of the grid, 0-based, inclusive
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -261,7 +264,7 @@ def _read_excel(path: Path, kind: str) -> Workbook:
     except Exception as error:  # calamine's messages are English and technical
         raise Unreadable(_excel_error(error, kind)) from error
     workbook = Workbook(format=kind)
-    details = _xlsx_details(path) if kind == "xlsx" else XlsxDetails()
+    details = _xlsx_details(path) if kind == "xlsx" else _xls_details(path)
     workbook.date1904 = details.date1904
     if details.date1904:
         workbook.notes.append("工作簿使用1904日期系统，数字形式的日期已按1904年起算")
@@ -282,16 +285,79 @@ def _read_excel(path: Path, kind: str) -> Workbook:
             continue
         frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
         frame = frame.with_columns(pl.all().cast(pl.String))
+        offset = details.first_columns.get(name, 0)
+        merges = [(r1, c1 - offset, r2, c2 - offset) for r1, c1, r2, c2 in details.merges.get(name, [])]
+        if merges:
+            frame = fill_merged(frame, merges)
         workbook.sheets.append(
-            Sheet(name=name, visibility=visibility, grid=frame, formula_gaps=details.formula_gaps.get(name, []))
+            Sheet(
+                name=name,
+                visibility=visibility,
+                grid=frame,
+                formula_gaps=details.formula_gaps.get(name, []),
+                merged=merges,
+            )
         )
     return workbook
+
+
+def fill_merged(grid: pl.DataFrame, blocks: list[tuple[int, int, int, int]]) -> pl.DataFrame:
+    """Every cell of a merged block takes the value of its top-left cell: a merged cell means
+    the value applies to each row (and column) it covers. `blocks` are (first row, first
+    column, last row, last column) of the grid, 0-based, inclusive; parts outside the grid
+    are ignored, and a covered cell that holds a value of its own keeps it."""
+    height, width = grid.height, grid.width
+    updates: dict[int, tuple[list[int], list[str]]] = {}
+    for r1, c1, r2, c2 in blocks:
+        if not (0 <= r1 < height and 0 <= c1 < width):
+            continue
+        value = grid[r1, c1]
+        if value is None:
+            continue
+        rows = range(r1, min(r2, height - 1) + 1)
+        for c in range(c1, min(c2, width - 1) + 1):
+            indices, values = updates.setdefault(c, ([], []))
+            indices.extend(r for r in rows if not (r == r1 and c == c1))
+            values.extend(value for r in rows if not (r == r1 and c == c1))
+    columns = []
+    for c, (indices, values) in updates.items():
+        column = grid.get_column(f"c{c}")
+        keep = column.gather(indices)
+        fill = pl.Series(values, dtype=pl.String)
+        fill = pl.select(pl.when(keep.is_null()).then(fill).otherwise(keep)).to_series()
+        columns.append(column.scatter(indices, fill))
+    return grid.with_columns(columns) if columns else grid
 
 
 @dataclass
 class XlsxDetails:
     date1904: bool = False
     formula_gaps: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # per sheet: merged blocks (first row, first column, last row, last column), 0-based in
+    # the sheet's coordinates, and the sheet's first column holding a value (where the grid
+    # calamine reads begins)
+    merges: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    first_columns: dict[str, int] = field(default_factory=dict)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
+# a cell with a value (or a formula) of its own: not self-closing, a <v>, <is> or <f> inside
+_VALUED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
+
+
+def _merged_blocks(data: bytes) -> tuple[list[tuple[int, int, int, int]], int]:
+    """The merged blocks a sheet's XML declares, and its first column holding a value."""
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
+
+    blocks = []
+    for ref in _MERGE.findall(data):
+        c1, r1, c2, r2 = range_boundaries(ref.decode("ascii"))
+        blocks.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+    if not blocks:
+        return [], 0
+    letters = {m for m in _VALUED_CELL.findall(data)}
+    first = min((column_index_from_string(x.decode("ascii")) for x in letters), default=1)
+    return blocks, first - 1
 
 
 _FORMULA_SCAN_LIMIT = 50 * 1024 * 1024  # sheets larger than this are system exports: not scanned
@@ -319,8 +385,10 @@ def _formula_gaps(handle) -> list[tuple[int, int]]:
 
 
 def _xlsx_details(path: Path) -> XlsxDetails:
-    """What calamine does not tell: the 1904 date system, and formula cells saved without a
-    calculated value (calamine reads them as empty; they are rejected, not taken as blank)."""
+    """What calamine does not tell: the 1904 date system, formula cells saved without a
+    calculated value (calamine reads them as empty; they are rejected, not taken as blank),
+    and merged blocks (filled, see `fill_merged`). Sheets over 50 MB are system exports and
+    are not scanned."""
     from defusedxml import ElementTree
 
     details = XlsxDetails()
@@ -341,6 +409,11 @@ def _xlsx_details(path: Path) -> XlsxDetails:
             if not part or part not in names or archive.getinfo(part).file_size > _FORMULA_SCAN_LIMIT:
                 continue
             data = archive.read(part)
+            if b"mergeCell" in data:
+                blocks, first = _merged_blocks(data)
+                if blocks:
+                    details.merges[sheet.get("name")] = blocks
+                    details.first_columns[sheet.get("name")] = first
             if b"<f" not in data and not (b":f" in data and _FORMULA.search(data)):  # most sheets have none
                 continue
             try:
@@ -349,6 +422,36 @@ def _xlsx_details(path: Path) -> XlsxDetails:
                 continue
             if gaps:
                 details.formula_gaps[sheet.get("name")] = gaps
+    return details
+
+
+def _xls_details(path: Path) -> XlsxDetails:
+    """The merged blocks of a legacy .xls (BIFF), which calamine does not report: read with
+    xlrd (formatting records are where merges live). A file xlrd cannot read keeps its
+    cells as calamine reads them."""
+    import xlrd
+
+    details = XlsxDetails()
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:  # calamine reads more variants than xlrd; the grid is still read
+        return details
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            blocks = [(r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in sheet.merged_cells]
+            if not blocks:
+                continue
+            valued = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+            first = min(
+                (c for r in range(sheet.nrows) for c, t in enumerate(sheet.row_types(r)) if t not in valued),
+                default=0,
+            )
+            details.merges[sheet.name] = blocks
+            details.first_columns[sheet.name] = first
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
     return details
 
 
@@ -394,24 +497,28 @@ def _read_csv(raw: bytes) -> Workbook:
 
 
 class _TableParser(HTMLParser):
-    """Tables of an HTML page as rows of cell texts. A cell spanning columns or rows puts
-    its text in its first position and leaves the others empty, as Excel shows merges."""
+    """Tables of an HTML page as rows of cell texts. A cell spanning columns or rows
+    (colspan/rowspan) puts its text in every position it covers: a merged cell's value
+    applies to each row and column of the block. `<br>` inside a cell is a line break."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tables: list[list[list[str | None]]] = []
+        self.merged: list[list[tuple[int, int, int, int]]] = []  # per table: its spanning cells
         self._stack: list[list[list[str | None]]] = []
+        self._spans: list[list[tuple[int, int, int, int]]] = []
         self._row: list[str | None] | None = None
         self._cell: list[str] | None = None
         self._colspan = 1
         self._rowspan = 1
-        self._covered: dict[int, int] = {}  # column → further rows covered by a rowspan
+        self._covered: dict[int, tuple[int, str | None]] = {}  # column → (further rows, text)
 
     def _skip_covered(self) -> None:
         assert self._row is not None
-        while self._covered.get(len(self._row), 0) > 0:
-            self._covered[len(self._row)] -= 1
-            self._row.append(None)
+        while self._covered.get(len(self._row), (0, None))[0] > 0:
+            left, text = self._covered[len(self._row)]
+            self._covered[len(self._row)] = (left - 1, text)
+            self._row.append(text)
 
     @staticmethod
     def _span(value: str | None) -> int:
@@ -424,6 +531,7 @@ class _TableParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "table":
             self._stack.append([])
+            self._spans.append([])
             self._covered = {}
         elif tag == "tr" and self._stack:
             self._row = []
@@ -437,24 +545,28 @@ class _TableParser(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            text = "".join(self._cell).strip()
+            text = "".join(self._cell).strip() or None
             start = len(self._row)
-            self._row.append(text or None)
-            self._row.extend([None] * (self._colspan - 1))
+            self._row.extend([text] * self._colspan)
             if self._rowspan > 1:
                 for column in range(start, start + self._colspan):
-                    self._covered[column] = self._rowspan - 1
+                    self._covered[column] = (self._rowspan - 1, text)
+            if (self._colspan > 1 or self._rowspan > 1) and self._spans and self._stack:
+                row = len(self._stack[-1])
+                self._spans[-1].append((row, start, row + self._rowspan - 1, start + self._colspan - 1))
             self._cell = None
         elif tag == "tr" and self._row is not None and self._stack:
-            last = max((c for c, n in self._covered.items() if n > 0), default=-1)
+            last = max((c for c, (n, _) in self._covered.items() if n > 0), default=-1)
             while len(self._row) <= last:  # rowspans ending the row
-                if self._covered.get(len(self._row), 0) > 0:
-                    self._covered[len(self._row)] -= 1
-                self._row.append(None)
+                left, text = self._covered.get(len(self._row), (0, None))
+                if left > 0:
+                    self._covered[len(self._row)] = (left - 1, text)
+                self._row.append(text if left > 0 else None)
             self._stack[-1].append(self._row)
             self._row = None
         elif tag == "table" and self._stack:
             self.tables.append(self._stack.pop())
+            self.merged.append(self._spans.pop())
 
     def handle_data(self, data):
         if self._cell is not None:
@@ -474,9 +586,9 @@ def _read_html(raw: bytes) -> Workbook:
     parser.close()
     workbook = Workbook(format="html")
     workbook.notes.append("文件实为网页表格（HTML），已按表格读取")
-    for index, rows in enumerate(parser.tables, start=1):
+    for index, (rows, merged) in enumerate(zip(parser.tables, parser.merged, strict=True), start=1):
         if rows:
-            workbook.sheets.append(Sheet(name=f"表格{index}", visibility="visible", grid=_grid(rows)))
+            workbook.sheets.append(Sheet(name=f"表格{index}", visibility="visible", grid=_grid(rows), merged=merged))
     if not workbook.sheets:
         raise Unreadable("文件实为网页（HTML），但其中没有表格")
     return workbook
@@ -507,6 +619,7 @@ def _read_spreadsheetml(raw: bytes) -> Workbook:
             if visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden"):
                 visibility = "hidden"
         rows: list[list[str | None]] = []
+        blocks: list[tuple[int, int, int, int]] = []
         table = worksheet.find(f"{_SS}Table")
         if table is not None:
             for row in table.findall(f"{_SS}Row"):
@@ -521,10 +634,15 @@ def _read_spreadsheetml(raw: bytes) -> Workbook:
                         cells.extend([None] * (int(position) - 1 - len(cells)))
                     data = cell.find(f"{_SS}Data")
                     value = "".join(data.itertext()).strip() if data is not None else ""
+                    column = len(cells)
                     cells.append(value or None)
-                    across = cell.get(f"{_SS}MergeAcross")
-                    if across and across.isdigit():
-                        cells.extend([None] * int(across))
+                    across, down = cell.get(f"{_SS}MergeAcross"), cell.get(f"{_SS}MergeDown")
+                    across = int(across) if across and across.isdigit() else 0
+                    down = int(down) if down and down.isdigit() else 0
+                    cells.extend([None] * across)
+                    if across or down:
+                        blocks.append((len(rows), column, len(rows) + min(down, 1000), column + across))
                 rows.append(cells)
-        workbook.sheets.append(Sheet(name=name, visibility=visibility, grid=_grid(rows)))
+        grid = fill_merged(_grid(rows), blocks) if blocks else _grid(rows)
+        workbook.sheets.append(Sheet(name=name, visibility=visibility, grid=grid, merged=blocks))
     return workbook

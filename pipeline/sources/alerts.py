@@ -22,6 +22,7 @@ from zhian.pipeline.values.vocab import (
     category_word,
     nature_word,
     offence_of,
+    subtype_category,
 )
 
 HEADERS = aliases(
@@ -39,7 +40,7 @@ HEADERS = aliases(
             "接处警编号",
         ),
     ),
-    ("alarm_at", ("报警时间", "接警时间", "报警日期", "报警日期时间", "接报时间")),
+    ("alarm_at", ("报警时间", "接警时间", "报警日期", "接警日期", "报警日期时间", "接报时间")),
     ("nature", ("警情性质", "警情分类", "报警性质", "确认警情性质", "确认性质")),
     ("nature_original", ("原始警情性质", "原始性质")),
     ("category", ("警情类别", "警情大类")),
@@ -48,12 +49,24 @@ HEADERS = aliases(
     ("code_original", ("原始警情编码",)),
     (
         "address",
-        ("事发地址", "案发地址", "发生地点", "事发地点", "报警地址", "警情地址", "涉案地址", "发案地点", "发案地址"),
+        (
+            "事发地址",
+            "案发地址",
+            "发生地点",
+            "发生地址",
+            "事发地点",
+            "警情发生地点",
+            "报警地址",
+            "警情地址",
+            "涉案地址",
+            "发案地点",
+            "发案地址",
+        ),
     ),
     ("compound_hint", COMPOUND_HINT),
     ("unit", UNIT),
     ("bureau", BUREAU),
-    ("summary", ("简要警情", "警情摘要", "简要案情", "报警内容", "事件详情")),
+    ("summary", ("简要警情", "警情摘要", "简要案情", "报警内容", "警情内容", "事件详情")),
     ("handling", ("处警情况", "处警结果", "处警反馈")),
     ("caller_name", ("报警人", "报警人姓名")),
     ("caller_phone", ("联系电话", "报警电话", "报警人电话", "报警人联系电话")),
@@ -126,9 +139,13 @@ def classify_alert(table: CodeTable, nature, nature_original, category, alert_ty
 
     category_value = category_word(category)
     by_category = None
+    subtype = None
     if category and category_value is None:
         by_category = table.resolve(category)
-        if by_category is None:
+        subtype = subtype_category(category) if by_category is None else None
+        if subtype is not None:
+            category_value = subtype[0]  # the category cell holds the subtype (刷单返利类)
+        elif by_category is None:
             out[PROBLEM + "category"] = (
                 f"警情类别“{category}”无法识别（可接受：刑事、治安、交通、火灾、纠纷、灾害事故、其他，"
                 "或警情编码映射表中的名称/编码）"
@@ -147,11 +164,15 @@ def classify_alert(table: CodeTable, nature, nature_original, category, alert_ty
     out["category"] = category_value or first("category", by_code, by_type, by_category, by_nature)
     if out["nature"] is None and not nature_text and out["category"] in CATEGORIES_IMPLYING_ALARM and category_value:
         out["nature"] = "报警"  # data contract: without 警情性质, these categories imply 报警
-    out["offence"] = offence_of(alert_type) or first("offence", by_type, by_code, by_category, by_nature)
+    out["offence"] = (
+        offence_of(alert_type)
+        or (subtype[1] if subtype else None)
+        or first("offence", by_type, by_code, by_category, by_nature)
+    )
     if out["offence"] is None and category_value in ("纠纷", "火灾"):
         out["offence"] = category_value
     labels = [r.label for r in (by_type, by_code, by_category, by_nature) if r is not None and r.label]
-    out["alert_type"] = alert_type or (labels[0] if labels else None)
+    out["alert_type"] = alert_type or (category if subtype else None) or (labels[0] if labels else None)
     out["nature_code"] = next((r.code for r in (by_code, by_type, by_category, by_nature) if r is not None), None)
     return out
 
@@ -222,4 +243,6 @@ KIND = SourceKind(
     conflict_fields=frozenset(
         {"alert_id", "alarm_at", "nature", "category", "alert_type", "code", "address", "compound_hint", "is_major"}
     ),
+    carries=("cases",),
+    lends=("address", "compound_hint", "unit"),
 )

@@ -35,9 +35,9 @@ from zhian.pipeline.values.vocab import (
 
 HEADERS = aliases(
     ("case_id", ("案件编号", "案件号", "案件ID")),
-    ("case_type", ("案件类型",)),  # the kind (行政/刑事) in real exports; a subtype elsewhere
+    ("case_type", ("案件类型", "案件大类")),  # the kind (行政/刑事) in real exports; a subtype elsewhere
     ("case_nature", ("案件性质",)),
-    ("cause", ("案件类别", "罪名", "案由", "违法行为", "案由名称", "案别")),
+    ("cause", ("案件类别", "案件子类", "罪名", "案由", "违法行为", "案由名称", "案别")),
     ("cause_code", ("案由代码", "案件类别代码", "案别代码")),
     ("occurred_at", ("发案时间", "案发时间")),
     ("address", ("发案地址", "案发地址", "发案地点", "案发地点")),
@@ -108,6 +108,11 @@ COLUMNS = (
     Column("compound_hint"),
     Column("unit"),
     Column("summary"),
+    Column(
+        "source_rank",
+        "integer",
+        note="2: a case register; 1: a case carried by an alert overview (a register's row wins)",
+    ),
 )
 
 CASE_CODES = Path(__file__).parent.parent / "config" / "case_codes.csv"
@@ -227,7 +232,10 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     offence and whether it was punished (module docstring)."""
     economic_frauds = context.settings.economic_frauds
     frame = keep_raw(frame, KIND.fields)
-    frame = frame.with_columns(pl.col("case_id").str.replace_all(" ", "").str.to_uppercase())
+    frame = frame.with_columns(
+        pl.col("case_id").str.replace_all(" ", "").str.to_uppercase(),
+        pl.lit(1 if context.carried else 2, dtype=pl.Int32).alias("source_rank"),
+    )
     frame = _decide_kind(frame, context)
     code_names = case_code_names()
     frame = with_datetimes(
@@ -386,4 +394,6 @@ KIND = SourceKind(
             "compound_hint",
         }
     ),
+    rank_column="source_rank",
+    labels={"case_kind": "案件类型（刑事/治安）", "event_at": "立案或受理时间"},
 )

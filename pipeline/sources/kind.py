@@ -101,9 +101,13 @@ class SheetContext:
     settings: Any = None  # pipeline.settings.Settings
     notes: list[str] = field(default_factory=list)
     date1904: bool = False  # the workbook counts serial dates from 1904
+    carried: bool = False  # the rows are records carried by a sheet of another kind
+    # what a field is called where the sheet has no column for it (the kind's first header,
+    # or its `labels`): messages never show an internal field name
+    labels: dict[str, str] = field(default_factory=dict)
 
     def header(self, field_name: str) -> str:
-        return self.headers.get(field_name, field_name)
+        return self.headers.get(field_name) or self.labels.get(field_name) or field_name
 
     def has(self, field_name: str) -> bool:
         return field_name in self.fields
@@ -149,6 +153,20 @@ class SourceKind:
     cross_row_checks: Callable[[pl.DataFrame, SheetContext], pl.DataFrame] | None = None
     # what the load rebuilds from the table, in the load's transaction
     after_load: Callable[[Any], None] | None = None
+    # kinds whose records a sheet of this kind may carry alongside its own (an alert overview
+    # lists the case opened from each alert): such a sheet is this kind even when it also
+    # satisfies the carried kind, and the carried records load too (prepare.py)
+    carries: tuple[str, ...] = ()
+    # fields a carried record takes from its carrier's columns when it has none of its own
+    # (the case opened from an alert happened at the alert's address)
+    lends: tuple[str, ...] = ()
+    # versions of one key: a row of a higher rank wins whatever its export time (a case
+    # register's row over the same case carried by an alert overview), then the newest export;
+    # an empty rank (rows loaded before the column existed) counts as 2
+    rank_column: str | None = None
+    # Chinese names of fields that no header names (derived ones: 案件类型 of case_kind),
+    # for messages about them
+    labels: dict[str, str] = field(default_factory=dict)
 
     # --- headers ---------------------------------------------------------------------------
 
@@ -156,6 +174,12 @@ class SourceKind:
     def fields(self) -> tuple[str, ...]:
         """The fields a sheet of this kind can have, in declaration order."""
         return tuple(dict.fromkeys(self.headers.values()))
+
+    def field_labels(self) -> dict[str, str]:
+        """Every field's name as a user knows it: its first header, else its `labels` entry;
+        every table column gets one."""
+        names = {v: k for k, v in reversed(list(self.headers.items()))}
+        return {**names, **self.labels}
 
     def lookup(self, header: str | None) -> str | None:
         key = header_key(header)

@@ -16,7 +16,13 @@ from zhian.pipeline.sources.common import COMPOUND_HINT, UNIT, boolean_expr, kee
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Records, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.idnumbers import excel_mangled_reason, resident_id_problem
-from zhian.pipeline.values.vocab import POPULATION_TYPES, population_type, population_type_from_name, verification
+from zhian.pipeline.values.vocab import (
+    POPULATION_TYPES,
+    UNSTATED_TYPE,
+    population_type,
+    population_type_from_name,
+    verification,
+)
 
 HEADERS = aliases(
     ("person_id", ("公民身份号码", "身份证号", "身份证号码", "公民身份证号")),
@@ -100,18 +106,25 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     by_sheet = population_type_from_name(context.sheet)
     by_file = population_type_from_name(Path(context.source_file).stem)
     by_name = by_sheet or by_file
-    if not context.has("population_type") and not context.has("is_permanent"):
-        if by_name:
-            context.notes.append(f"表中没有人口类型列：按{'工作表名' if by_sheet else '文件名'}判断为{by_name}人口")
+    no_column = not context.has("population_type") and not context.has("is_permanent")
+    if no_column:
+        where = "工作表名" if by_sheet else "文件名"
+        if by_name == UNSTATED_TYPE:
+            context.notes.append(f"表中没有人口类型列：按{where}为实有人口（全部类型），人口类型记为“{UNSTATED_TYPE}”")
+        elif by_name:
+            context.notes.append(f"表中没有人口类型列：按{where}判断为{by_name}人口")
         else:
-            context.notes.append("表中没有人口类型列，表名和文件名也未注明人口类型")
+            by_name = UNSTATED_TYPE
+            context.notes.append(
+                f"表中没有人口类型列，表名和文件名也未注明：人口类型记为“{UNSTATED_TYPE}”（仍计入登记率和准确率）"
+            )
     frame = frame.with_columns(
         pl.coalesce(from_column, from_flag, pl.lit(by_name, dtype=pl.String)).alias("population_type"),
         pl.when(from_column.is_not_null())
         .then(pl.lit("列"))
         .when(from_flag.is_not_null())
         .then(pl.lit("是否常住"))
-        .otherwise(pl.lit("工作表名" if by_sheet else ("文件名" if by_file else None)))
+        .otherwise(pl.lit("工作表名" if by_sheet else ("文件名" if by_file else ("未注明" if no_column else None))))
         .alias("type_source"),
         permanent,
     )

@@ -56,6 +56,14 @@ def header_key(value: object) -> str | None:
     return text or None
 
 
+def header_label(value: object) -> str | None:
+    """A header cell as messages show it: cleaned, and a line break typed to wrap the cell
+    (`老旧小\n区名称`) removed with the spaces around it — one header, as the user reads it."""
+    if value is None:
+        return None
+    return clean(re.sub(r"[ \t\u3000]*[\r\n]+[ \t\u3000]*", "", str(value)))
+
+
 def split_code_name(value: str | None) -> tuple[str | None, str | None]:
     """`0202-已立案` → ('0202', '已立案'); a plain name → (None, name); a bare code → (code, None)."""
     if value is None:

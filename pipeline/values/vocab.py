@@ -125,6 +125,44 @@ _OFFENCE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# The usual telecom-fraud patterns (公安部's list, as anti-fraud clue systems name them): an
+# alert whose category cell holds one of these is a criminal alert of telecom fraud.
+TELECOM_FRAUD_PATTERNS = re.compile(
+    r"刷单|返利|冒充.*(客服|公检法|政府|领导|熟人|军警|电商|物流|身份)|贷款|网贷|征信|校园贷|投资理财|理财|"
+    r"网络游戏|游戏.*交易|婚恋|交友|杀猪盘|虚假购物|购物|注销|退款|裸聊|中奖|兼职"
+)
+# the category of an offence, when the category cell holds the offence itself
+_OFFENCE_CATEGORY = {
+    "电信网络诈骗": "刑事",
+    "诈骗": "刑事",
+    "抢劫": "刑事",
+    "抢夺": "刑事",
+    "盗窃": "刑事",
+    "故意伤害": "刑事",
+    "寻衅滋事": "治安",
+    "赌博": "治安",
+    "卖淫嫖娼": "治安",
+    "殴打他人": "治安",
+    "故意损毁财物": "治安",
+    "火灾": "火灾",
+    "纠纷": "纠纷",
+}
+
+
+def subtype_category(value: str | None) -> tuple[str, str] | None:
+    """A category cell that holds a subtype (电信网络诈骗, 刷单返利类, 盗窃): (category,
+    offence); None when the word is no known subtype."""
+    word = compact(value)
+    if word is None:
+        return None
+    offence = offence_of(word)
+    if offence is None and TELECOM_FRAUD_PATTERNS.search(word):
+        offence = "电信网络诈骗"
+    if offence is None:
+        return None
+    return _OFFENCE_CATEGORY[offence], offence
+
+
 def offence_of(value: str | None) -> str | None:
     """The target-relevant offence a subtype text belongs to (None: keep as given)."""
     word = compact(value)
@@ -320,12 +358,26 @@ def population_type(value: str | None) -> str | None:
     return _POPULATION.get(name or "")
 
 
+# the type a resident sheet has when nothing says it (no column, nothing in its names), or
+# when its names say it holds every type (syrk, 实有人口): it still counts for the
+# registration and accuracy rates, which do not depend on the type
+UNSTATED_TYPE = "未注明"
+# per-type exports named by pinyin initials: czrk 常住, ldrk/zzrk 流动/暂住, jzrk 寄住, jwry 境外;
+# syrk 实有人口 holds every type
+_PINYIN = re.compile(r"(?<![a-z])(czrk|hjrk|ldrk|zzrk|jzrk|jwry|syrk)", re.IGNORECASE)
+_PINYIN_TYPES = {"czrk": "户籍", "hjrk": "户籍", "ldrk": "流动", "zzrk": "流动", "jzrk": "寄住", "jwry": "境外"}
+
+
 def population_type_from_name(name: str | None) -> str | None:
-    """Per-type exports: 常住人口.xlsx, sheet 流动人口 … (the longest matching word wins)."""
+    """Per-type exports: 常住人口.xlsx, sheet 流动人口, ldrk_20220831.xlsx … (the longest
+    matching word wins); `syrk` / 实有人口 (every type) → `UNSTATED_TYPE`."""
     word = compact(name) or ""
     for key in sorted(_POPULATION, key=len, reverse=True):
         if len(key) >= 2 and key in word:
             return _POPULATION[key]
+    match = _PINYIN.search(word)
+    if match:
+        return _PINYIN_TYPES.get(match.group(1).lower(), UNSTATED_TYPE)
     return None
 
 
