@@ -219,3 +219,40 @@ def test_rejections_never_show_an_internal_field_name_or_a_raw_line_break(tmp_pa
         assert "\n" not in column and "\n" not in reason
         assert not any(part.isascii() and "_" in part for part in (column, reason)), (column, reason)
         assert not any(word in reason for word in ("population_type", "case_kind", "event_at"))
+
+
+# --- targets pasted from the plan -------------------------------------------------------------
+
+
+def test_targets_pasted_from_the_plan_are_split_into_metric_and_target(load):
+    con, _ = load("pasted_targets")
+    targets = con.execute(
+        "select metric_code, target_op, target_percent::varchar, target_raw, target_note from targets order by source_row"
+    ).fetchall()
+    got = [(code, op, value) for code, op, value, _, _ in targets]
+    assert got == [
+        ("alarm_calls_yoy", "<=", "-20.0000"),
+        ("public_order_closure_rate", ">=", "75.0000"),
+        ("criminal_clearance_rate", ">=", "70.0000"),
+        ("population_registration_rate", ">=", "98.0000"),
+        ("population_accuracy_rate", ">=", "98.0000"),
+        ("major_fire_incidents", "=", "0.0000"),
+        ("accountant_fraud_cases", "=", "0.0000"),
+        ("accountant_fraud_cases", "=", "0.0000"),
+        ("major_fire_incidents", "=", "0.0000"),
+        ("telecom_fraud_completed_yoy", "<=", "-20.0000"),
+    ]
+    notes = {(code, raw): note for code, _, _, raw, note in targets}
+    assert "有影响的" in notes[("major_fire_incidents", "不发生")]
+    assert "有责" in notes[("accountant_fraud_cases", "不发生")]
+    two = [note for *_, note in targets if note and "2个指标" in note]
+    assert len(two) == 2
+
+
+def test_a_metric_not_in_the_catalogue_is_rejected_with_the_nearest_names(load):
+    con, _ = load("pasted_targets")
+    rows = con.execute("select value, reason from rejected_rows").fetchall()
+    assert len(rows) == 1
+    value, reason = rows[0]
+    assert value == "确保不发生有影响的重大公共安全事故"
+    assert "相近的指标" in reason and "重大火灾事故" in reason

@@ -277,7 +277,8 @@ def _prepare_rows(source_file, sheet, classification, extracted, report, setting
         valid, rejected = _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, kind.kind)
     if kind.kind == "alerts" and valid.height and looks_like_twelve_hour_clock(valid["alarm_at"].dt.hour()):
         report.notes.append("警告：报警时间的小时数都不超过12，可能是不带上午/下午的12小时制，请核对原系统导出设置")
-    report.rows_loaded = valid.height
+    # rows of the sheet (a target sentence naming two metrics loads as two targets)
+    report.rows_loaded = valid[ROW].n_unique() if valid.height else 0
     report.rows_rejected = rejected["row_number"].n_unique() if rejected.height else 0
     accounted = report.rows_loaded + report.rows_rejected + report.rows_blank + report.rows_total
     if accounted != report.rows_read:  # a bug, never a data problem: stop before loading

@@ -255,3 +255,62 @@ def markdown_table() -> str:
     for metric in CATALOGUE:
         lines.append(f"| `{metric.code}` | {metric.name} | {metric.kind} | {metric.records} | {metric.definition} |")
     return "\n".join(lines)
+
+
+# words of a plan's sentence that qualify a metric without changing what is counted: kept in
+# the target's note
+QUALIFIERS = ("有影响的", "有责")
+_LEADING = ("确保", "力争", "实现", "做到", "要")
+_SEPARATORS = "、，,和及与"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A plan's sentence pasted into the 指标 cell: the metrics it names, the target phrase."""
+
+    metrics: tuple[Metric, ...]
+    target: str
+    qualifiers: tuple[str, ...]
+
+
+def split_phrase(text: str | None) -> Phrase | None:
+    """`治安案件结案率达75%` → (治安案件结案率, 达75%); `确保不发生有影响的重大火灾事故` →
+    (重大火灾事故, 确保不发生, 有影响的); `实有人口采集登记率、准确率达到98%以上` → two metrics,
+    one target. The longest catalogue names found win; None when no name is found or nothing
+    is left for a target."""
+    if text is None:
+        return None
+    key = _key(text)
+    names = sorted((n for n in _BY_NAME if not n.isascii()), key=len, reverse=True)
+    taken = [False] * len(key)
+    found: list[tuple[int, Metric]] = []
+    for name in names:
+        start = key.find(name)
+        while start >= 0:
+            if not any(taken[start : start + len(name)]):
+                found.append((start, _BY_NAME[name]))
+                for i in range(start, start + len(name)):
+                    taken[i] = True
+            start = key.find(name, start + 1)
+    if not found:
+        return None
+    rest = "".join(c for c, t in zip(key, taken, strict=True) if not t).strip(_SEPARATORS)
+    for word in _LEADING:
+        rest = rest.removeprefix(word)
+    qualifiers = tuple(q for q in QUALIFIERS if q in key)
+    for qualifier in qualifiers:
+        rest = rest.replace(qualifier, "")
+    rest = rest.strip(_SEPARATORS)
+    if not rest:
+        return None
+    metrics = tuple(dict.fromkeys(m for _, m in sorted(found, key=lambda f: f[0])))
+    return Phrase(metrics, rest, qualifiers)
+
+
+def closest(text: str, n: int = 3) -> list[str]:
+    """The catalogue's Chinese names nearest to an unknown metric text (for the message)."""
+    import difflib
+
+    pool = {**{m.name: m.name for m in CATALOGUE}, **{_key(a): m.name for m in CATALOGUE for a in m.aliases}}
+    hits = difflib.get_close_matches(_key(text), list(pool), n=n * 2, cutoff=0.35)
+    return list(dict.fromkeys(pool[h] for h in hits))[:n]

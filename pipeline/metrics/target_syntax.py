@@ -4,7 +4,7 @@
     上升10%                                              count change ≥ +10 %
     ≥70%  达70%  达到98%以上  不低于70%  70%  覆盖率100%   rate ≥ N %
     ≤3%  <3%  ＜3%  >N%  =100%                           rate compared as written
-    不发生  =0  0                                         zero count = 0
+    不发生  确保不发生  杜绝  零发生  =0  0                    zero count = 0
     ≤2  不超过2起                                          count ≤ N
 
 A target is (op, value): op one of >=, >, <=, <, =; value a Decimal — a percentage for
@@ -106,6 +106,8 @@ def parse_target(raw: str | None, metric: Metric) -> Target:
 
 
 def _zero_count_target(text: str) -> Target:
+    for word in ("确保", "力争", "做到", "实现"):
+        text = text.removeprefix(word)
     if text in ("不发生", "零发生", "无", "0", "0起", "0件", "为0", "=0", "零"):
         return Target("=", Decimal(0))
     if text.startswith("不发生") or text.startswith("杜绝"):

@@ -43,32 +43,67 @@ COLUMNS = (
         "decimal(18, 4)",
         note="as written: percent for rates and changes (-20 = down 20 %), count for zero counts",
     ),
+    Column("target_note", note="how the row was read: a target split from the 指标 cell, qualifiers (有责)"),
 )
 
 
 def _metric_and_target(metric_text: str | None, target_text: str | None) -> dict:
+    """The metrics and targets of one (指标, 目标) pair: usually one; two when the 指标 cell
+    holds a plan's sentence naming two metrics (`实有人口采集登记率、准确率达到98%以上`). The
+    three lists have one entry per metric (one empty entry when there is none)."""
+    out = _read_metric_and_target(metric_text, target_text)
+    width = len(out["metric_codes"] or [None])
+    for name in ("metric_codes", "target_ops", "target_percents"):
+        if out[name] is None or len(out[name]) != width:
+            out[name] = [None] * width if name != "metric_codes" or out[name] is None else out[name]
+    return out
+
+
+def _read_metric_and_target(metric_text: str | None, target_text: str | None) -> dict:
     out = {
-        "metric_code": None,
-        "target_op": None,
-        "target_percent": None,
+        "metric_codes": None,
+        "target_ops": None,
+        "target_percents": None,
+        "target_text": target_text,
+        "target_note": None,
         PROBLEM + "metric": None,
         PROBLEM + "target": None,
     }
     if metric_text is None:
         return out
     metric = catalogue.find(metric_text)
-    if metric is None:
-        out[PROBLEM + "metric"] = f"指标“{metric_text}”不在指标目录中（见“口径说明”或 docs/metrics.md）"
+    metrics = (metric,) if metric else ()
+    phrase = catalogue.split_phrase(metric_text) if metric is None and target_text is None else None
+    if phrase is not None:
+        metrics, target_text = phrase.metrics, phrase.target
+        notes = [f"目标由指标栏的原文拆出：“{target_text}”"]
+        if len(metrics) > 1:
+            notes.append(
+                f"一句中有{len(metrics)}个指标（{'、'.join(m.name for m in metrics)}），已分为{len(metrics)}条目标"
+            )
+        if phrase.qualifiers:
+            notes.append(f"限定语：{'、'.join(phrase.qualifiers)}")
+        out["target_text"], out["target_note"] = target_text, "；".join(notes)
+    if not metrics:
+        near = catalogue.closest(metric_text)
+        hint = f"，相近的指标：{'、'.join(near)}" if near else ""
+        out[PROBLEM + "metric"] = f"指标“{metric_text}”不在指标目录中{hint}（见“口径说明”或 docs/metrics.md）"
+        if target_text is None:  # the sentence may hold its target: one reason is enough
+            out["target_text"] = metric_text
         return out
-    out["metric_code"] = metric.code
+    out["metric_codes"] = [m.code for m in metrics]
     if target_text is None:
         return out
-    try:
-        target = parse_target(target_text, metric)
-    except TargetError as error:
-        out[PROBLEM + "target"] = f"目标“{target_text}”无法解析：{error}"
-        return out
-    out["target_op"], out["target_percent"] = target.op, str(target.value)
+    ops, values = [], []
+    for one in metrics:
+        try:
+            target = parse_target(target_text, one)
+        except TargetError as error:
+            out[PROBLEM + "target"] = f"目标“{target_text}”无法解析：{error}"
+            return out
+        ops.append(target.op)
+        values.append(str(target.value))
+    out["target_ops"], out["target_percents"] = ops, values
     return out
 
 
@@ -81,19 +116,28 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         ["metric", "target"],
         _metric_and_target,
         {
-            "metric_code": pl.String,
-            "target_op": pl.String,
-            "target_percent": pl.String,
+            "metric_codes": pl.List(pl.String),
+            "target_ops": pl.List(pl.String),
+            "target_percents": pl.List(pl.String),
+            "target_text": pl.String,
+            "target_note": pl.String,
             PROBLEM + "metric": pl.String,
             PROBLEM + "target": pl.String,
         },
+    )
+    # one row per metric named (a sentence may name two)
+    frame = frame.explode("metric_codes", "target_ops", "target_percents").rename(
+        {"metric_codes": "metric_code", "target_ops": "target_op", "target_percents": "target_percent"}
     )
     frame = with_datetimes(
         frame, {"start_date": RAW + "start_date", "end_date": RAW + "end_date"}, dates=True, date1904=context.date1904
     )
     frame = frame.with_columns(
         pl.col("metric").alias("metric_raw"),
-        pl.col("target").alias("target_raw"),
+        pl.col("target_text").alias("target_raw"),
+        # the 目标 cell may stay empty when the 指标 cell gave the target
+        pl.coalesce("target", "target_text").alias("target"),
+        pl.coalesce(RAW + "target", "target_text").alias(RAW + "target"),
         pl.col("compounds")
         .map_elements(split_compounds, return_dtype=pl.List(pl.String), skip_nulls=True)
         .alias("compound_list"),

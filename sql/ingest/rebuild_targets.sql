@@ -30,7 +30,8 @@ select
     rows.source_file,
     rows.source_sheet,
     rows.source_row,
-    rows.export_at
+    rows.export_at,
+    rows.target_note
 from target_rows as rows
 join ranked on ranked.campaign = rows.campaign and ranked.file_id = rows.file_id and ranked.rank = 1
 order by rows.campaign, rows.source_row;

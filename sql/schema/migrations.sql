@@ -4,3 +4,4 @@ alter table rejected_rows add column if not exists rule varchar;
 alter table metric_history add column if not exists projected_change double;
 alter table metric_history add column if not exists baseline_full double;
 alter table metric_evaluations add column if not exists low_base_cutoff integer;
+alter table targets add column if not exists target_note varchar;

@@ -100,7 +100,8 @@ create table if not exists targets (
     source_file varchar,
     source_sheet varchar,
     source_row bigint,
-    export_at timestamp
+    export_at timestamp,
+    target_note varchar            -- a target split from the 指标 cell, qualifiers (有责)
 );
 
 -- attribution of each distinct (compound_hint, address), for the registry version it used
