@@ -176,7 +176,25 @@ def _quality(con: duckdb.DuckDBPyConnection, station: str | None) -> dict:
         row["label"] = LABELS.get(row["kind"], row["kind"])
         row["rule_name"] = wording.RULE_NAMES.get(row["rule"], row["rule"] or "")
     files = sources[0] if sources else {"files": 0, "files_rejected": 0, "files_skipped": 0, "sheets_skipped": 0}
-    return {"sources": sources, "reasons": reasons, "files": files}
+    limit = {"station": station, "limit": wording.DOORPLATE_LIMIT}
+    doorplates = db.query(con, "quality/unattributed_doorplates.sql", limit).pl().to_dicts()
+    disagreements = db.query(con, "quality/registry_disagreements.sql").pl().to_dicts()
+    for row in disagreements:
+        row["in_use_word"] = wording.in_use_word(row["in_use"])
+    return {
+        "sources": sources,
+        "reasons": reasons,
+        "files": files,
+        "doorplates": doorplates,
+        "disagreements": disagreements if station is None else [],
+        "upkeep": {
+            "doorplates_title": wording.DOORPLATES_TITLE,
+            "doorplates_note": wording.DOORPLATES_NOTE,
+            "doorplate_headers": wording.DOORPLATE_HEADERS,
+            "disagreements_title": wording.DISAGREEMENTS_TITLE,
+            "disagreement_headers": wording.DISAGREEMENT_HEADERS,
+        },
+    }
 
 
 def render(

@@ -256,3 +256,82 @@ def test_a_metric_not_in_the_catalogue_is_rejected_with_the_nearest_names(load):
     value, reason = rows[0]
     assert value == "确保不发生有影响的重大公共安全事故"
     assert "相近的指标" in reason and "重大火灾事故" in reason
+
+
+# --- the registry split over several files, and its upkeep --------------------------------------
+
+
+def test_a_registry_split_over_files_adds_up_and_a_later_file_fills_only_what_it_has(load):
+    con, _ = load("split_registry")
+    query = "select compound, community, population_base, aliases, address_count from compounds"
+    compounds = {r[0]: r[1:] for r in con.execute(query).fetchall()}
+    assert compounds == {
+        "花园小区": ("凤仙路社区", 1200, "凤仙花园", 2),  # the later file's empty 底数 erased nothing
+        "和祥小区": ("凤仙路社区", 950, None, 1),  # the newer file's 950 wins over 800
+        "原三峡绸厂宿舍": ("沙河社区", 300, None, 1),
+    }
+    from zhian.pipeline import db
+
+    disagreements = db.query(con, "quality/registry_disagreements.sql").fetchall()
+    disagreements = [(c, label, value, source, in_use) for c, label, value, source, _, in_use in disagreements]
+    assert disagreements == [
+        ("和祥小区", "实有人口底数", "950", "沙河社区名册.xlsx", True),
+        ("和祥小区", "实有人口底数", "800", "凤仙路社区名册.xlsx", False),
+    ]
+
+
+def _doorplate_inbox(tmp_path):
+    from tests.conftest import write_registry, write_sheet
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_registry(
+        inbox,
+        [
+            ["花园小区", "凤仙路457号", "凤仙路社区", 300, None],
+            ["花园小区", "凤仙路463号", "凤仙路社区", 300, None],
+            ["滨湖公寓", "滨湖路1546号", "凤仙路社区", 500, None],
+        ],
+    )
+    alerts = [
+        [f"J{i}", "2022-07-01 10:00:00", "报警", "刑事", address]
+        for i, address in enumerate(
+            ["凤仙路461号", "凤仙路461号2单元", "凤仙路459号", "滨湖路1600号", "凤仙路461号", "无名路"]
+        )
+    ]
+    write_sheet(inbox, "警情.xlsx", ["警情编号", "报警时间", "警情性质", "警情类别", "发生地点"], alerts)
+    con = connect(tmp_path / "z.duckdb")
+    run_ingest(inbox, con)
+    return con
+
+
+def test_unattributed_doorplates_are_listed_with_a_suggested_compound(tmp_path):
+    from zhian.pipeline import db
+
+    con = _doorplate_inbox(tmp_path)
+    rows = db.query(con, "quality/unattributed_doorplates.sql", {"station": None, "limit": 10}).fetchall()
+    con.close()
+    assert rows == [
+        ("凤仙路461号", 3, "110警情 3", "花园小区"),
+        ("凤仙路459号", 1, "110警情 1", "花园小区"),
+        ("滨湖路1600号", 1, "110警情 1", None),  # no registered number above it on the road
+    ]
+
+
+def test_registry_upkeep_is_in_the_report_the_dashboard_and_the_quality_command(tmp_path, capsys):
+    from zhian.dashboards.build import write_dashboard
+    from zhian.pipeline.metrics.evaluate import evaluate
+    from zhian.pipeline.outputs.console import print_quality
+    from zhian.pipeline.outputs.report import build_workbook
+
+    con = _doorplate_inbox(tmp_path)
+    evaluation = evaluate(con, dt.date(2022, 8, 31))
+    sheet = build_workbook(con, evaluation)["数据质量"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["凤仙路461号", 3, "110警情 3", "花园小区"] in [row[:4] for row in cells]
+    page = write_dashboard(con, tmp_path / "看板.html", evaluation).read_text(encoding="utf-8")
+    assert "凤仙路461号" in page and "小区名册待补充" in page
+    print_quality(con)
+    out = capsys.readouterr().out
+    assert "凤仙路461号" in out and "花园小区" in out
+    con.close()

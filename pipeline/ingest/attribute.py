@@ -54,6 +54,7 @@ _ROAD_NUMBER = re.compile(
     r"(?P<num>\d+)(?P<rest>.*)$"
 )
 
+NOT_IN_REGISTRY = "地址的门牌号不在小区名册中"
 METHOD_HINT = "所属小区"
 METHOD_ADDRESS = "地址"
 METHOD_NAME = "地址中的小区名"
@@ -216,6 +217,10 @@ class Attribution:
     compound: str | None
     method: str | None
     note: str | None
+    # an unattributed address's doorplate (road + number), and the compound the registry
+    # suggests for it: a hint for the analyst who keeps the 小区名册, never an attribution
+    doorplate: str | None = None
+    suggestion: str | None = None
 
 
 @dataclass
@@ -271,13 +276,13 @@ class Registry:
                 return None, "门牌号有两种读法，分别属于不同小区，无法判断归属"
             if any(outcome for outcome in outcomes):
                 return None, "门牌号有两种读法（如“457-2”可读作附2号或457号2栋），只有一种在小区名册中，无法判断归属"
-            return None, "地址的门牌号不在小区名册中"
+            return None, NOT_IN_REGISTRY
         owners = next(iter(outcomes))
         if len(owners) == 1:
             return next(iter(owners)), None
         if len(owners) > 1:
             return None, "该门牌号在小区名册中属于多个小区"
-        return None, "地址的门牌号不在小区名册中"
+        return None, NOT_IN_REGISTRY
 
     def by_name_in(self, address: str | None) -> tuple[str | None, str | None]:
         value = normalise_address(address)
@@ -300,6 +305,35 @@ class Registry:
             return None, "地址中出现了多个小区名，无法判断归属"
         return None, None
 
+    def suggest(self, address: str | None) -> tuple[str | None, str | None]:
+        """For an address in no compound: its doorplate (`凤仙路461号`), and the compound
+        owning the nearest registered numbers on both sides of it on the same road (459 and
+        463 both 花园小区 → 花园小区), if one compound owns both."""
+        parsed = parse_address(address)
+        if parsed.problem or len(parsed.readings) != 1 or len(parsed.readings[0]) != 1:
+            return None, None
+        plate = parsed.readings[0][0]
+        shown = f"{plate.road}{plate.number}{'弄' if plate.lane else '号'}"
+        numbers = self._road_numbers().get((plate.road, plate.lane), [])
+        below = [n for n in numbers if n[0] < plate.number]
+        above = [n for n in numbers if n[0] > plate.number]
+        if not below or not above:
+            return shown, None
+        low, high = max(below)[1], min(above)[1]
+        return shown, (next(iter(low)) if len(low) == 1 and low == high else None)
+
+    def _road_numbers(self) -> dict[tuple[str, bool], list[tuple[int, frozenset[str]]]]:
+        cached = self.__dict__.get("_numbers")
+        if cached is None:
+            owners: dict[tuple[str, bool, int], set[str]] = {}
+            for plate, names in self.doorplates.items():
+                owners.setdefault((plate.road, plate.lane, plate.number), set()).update(names)
+            cached = {}
+            for (road, lane, number), names in sorted(owners.items()):
+                cached.setdefault((road, lane), []).append((number, frozenset(names)))
+            self.__dict__["_numbers"] = cached
+        return cached
+
     def attribute(self, hint: str | None, address: str | None) -> Attribution:
         compound = self.by_hint(hint)
         if compound:
@@ -315,4 +349,5 @@ class Registry:
             note = (
                 f"所属小区“{clean(hint)}”不在小区名册中；{note}" if note else f"所属小区“{clean(hint)}”不在小区名册中"
             )
-        return Attribution(None, None, note)
+        doorplate, suggestion = self.suggest(address) if problem == NOT_IN_REGISTRY else (None, None)
+        return Attribution(None, None, note, doorplate, suggestion)

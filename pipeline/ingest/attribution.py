@@ -24,6 +24,8 @@ _LOOKUP_SCHEMA = {
     "compound": pl.String,
     "attribution": pl.String,
     "attribution_note": pl.String,
+    "doorplate": pl.String,
+    "suggestion": pl.String,
 }
 _registries: dict[str, Registry] = {}
 
@@ -71,7 +73,7 @@ def _fill_lookup(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame) -> None:
     rows = []
     for hint, address in missing:
         result = registry.attribute(hint or None, address or None)
-        rows.append((hint, address, result.compound, result.method, result.note))
+        rows.append((hint, address, result.compound, result.method, result.note, result.doorplate, result.suggestion))
     frame = pl.DataFrame(rows, schema=_LOOKUP_SCHEMA, orient="row")
     con.register("new_lookup", frame.to_arrow())
     con.execute("insert into attribution_lookup select * from new_lookup")
@@ -95,7 +97,8 @@ def attribute_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.D
     _fill_lookup(con, pairs)
     con.register("pairs", pairs.to_arrow())
     answers = con.sql("""
-        select lookup.* from attribution_lookup as lookup
+        select lookup.compound_hint, lookup.address, lookup.compound, lookup.attribution, lookup.attribution_note
+        from attribution_lookup as lookup
         join pairs using (compound_hint, address)
     """).pl()
     con.unregister("pairs")

@@ -381,9 +381,11 @@ def _reject_formula_gaps(sheet, classification, frame, valid, rejected, context,
 
 
 def file_outcome(report: FileReport) -> str:
+    """loaded, partly_loaded (rows were rejected — a skipped sheet alone does not make a file
+    partly loaded: it is reported as a skipped sheet), or skipped (no sheet loaded)."""
     loaded = [s for s in report.sheets if s.outcome == "loaded"]
     if not loaded:
         return "skipped"
-    if report.rows_rejected or any(s.outcome != "loaded" for s in report.sheets):
+    if any(s.rows_rejected for s in report.sheets):
         return "partly_loaded"
     return "loaded"

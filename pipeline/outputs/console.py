@@ -158,6 +158,28 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     unknown = scalar(con, "select count(*) from alerts where classified_by = 'none'")
     if unknown:
         console.print(f"  另有{unknown}条警情来自没有性质/类别列的导出表，类别未知，不计入分类指标。")
+    print_registry_upkeep(con, params["station"])
+
+
+def print_registry_upkeep(con: duckdb.DuckDBPyConnection, station: str | None = None) -> None:
+    """The doorplates the 小区名册 lacks (with suggestions) and what registry files disagree on."""
+    plates = query(con, "quality/unattributed_doorplates.sql", {"station": station, "limit": wording.DOORPLATE_LIMIT})
+    plates = plates.fetchall()
+    if plates:
+        table = Table(title=wording.DOORPLATES_TITLE, caption=wording.DOORPLATES_NOTE)
+        for column in wording.DOORPLATE_HEADERS:
+            table.add_column(column, overflow="fold")
+        for doorplate, records, by_source, suggestion in plates:
+            table.add_row(doorplate, str(records), by_source, suggestion or "")
+        console.print(table)
+    disagreements = query(con, "quality/registry_disagreements.sql").fetchall()
+    if disagreements:
+        table = Table(title=wording.DISAGREEMENTS_TITLE)
+        for column in wording.DISAGREEMENT_HEADERS:
+            table.add_column(column, overflow="fold")
+        for compound, label, value, source_file, _, in_use in disagreements:
+            table.add_row(compound, label, value, source_file, wording.in_use_word(in_use))
+        console.print(table)
 
 
 def print_metrics(

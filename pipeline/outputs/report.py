@@ -311,7 +311,13 @@ def mask_rejected_value(column_name: str | None, value: str | None) -> str | Non
 
 
 def _quality(
-    sheet: Worksheet, files: pl.DataFrame, groups: pl.DataFrame, rejected: pl.DataFrame, internal: bool = False
+    sheet: Worksheet,
+    files: pl.DataFrame,
+    groups: pl.DataFrame,
+    rejected: pl.DataFrame,
+    internal: bool = False,
+    doorplates: list[tuple] = (),
+    disagreements: list[tuple] = (),
 ) -> None:
     bold = Font(name=FONT_NAME, size=12, bold=True)
     put(sheet, 1, 1, "一、各文件载入情况").font = bold
@@ -358,7 +364,14 @@ def _quality(
         ]
         for r in rejected.iter_rows(named=True)
     ]
-    table(sheet, row + 1, ["文件", "工作表", "行号", "列", "值", "原因"], rows, {3: "0"})
+    row = table(sheet, row + 1, ["文件", "工作表", "行号", "列", "值", "原因"], rows, {3: "0"}) + 1
+    put(sheet, row, 1, f"四、{wording.DOORPLATES_TITLE}").font = bold
+    put(sheet, row + 1, 1, wording.DOORPLATES_NOTE, style="zhian-text")
+    rows = [[plate, records, by_source, suggestion] for plate, records, by_source, suggestion in doorplates]
+    row = table(sheet, row + 2, list(wording.DOORPLATE_HEADERS), rows, {2: "0"}) + 1
+    put(sheet, row, 1, f"五、{wording.DISAGREEMENTS_TITLE}").font = bold
+    rows = [[c, label, value, source, wording.in_use_word(used)] for c, label, value, source, _, used in disagreements]
+    table(sheet, row + 1, list(wording.DISAGREEMENT_HEADERS), rows)
     fit_columns(sheet, maximum=70)
     print_setup(sheet, None)
 
@@ -433,6 +446,8 @@ def build_workbook(
         db.query(con, "quality/rejection_groups.sql", params).pl(),
         db.query(con, "quality/rejected_rows.sql", params).pl(),
         internal,
+        db.query(con, "quality/unattributed_doorplates.sql", {**params, "limit": wording.DOORPLATE_LIMIT}).fetchall(),
+        db.query(con, "quality/registry_disagreements.sql").fetchall(),
     )
     _definitions(workbook.create_sheet("口径说明"))
     if internal:

@@ -121,3 +121,16 @@ def target_sentence(row: dict) -> str:
     sentence = f"{body}，目标{target}，{status}"
     pace = pace_sentence(row)
     return f"{sentence}；{pace}" if pace else sentence
+
+
+# registry upkeep (sql/quality/unattributed_doorplates.sql, registry_disagreements.sql)
+DOORPLATES_TITLE = "小区名册待补充：未归属记录最多的门牌"
+DOORPLATES_NOTE = "建议归属仅供补充小区名册参考：名册中同一道路两侧相邻门牌属于该小区；未经名册补充，不据此归属"
+DOORPLATE_HEADERS = ("门牌", "记录数", "各来源", "建议归属")
+DISAGREEMENTS_TITLE = "小区名册不一致：不同文件对同一小区给出不同的值（采用较新文件）"
+DISAGREEMENT_HEADERS = ("小区", "列", "值", "文件", "是否采用")
+DOORPLATE_LIMIT = 20
+
+
+def in_use_word(in_use: bool) -> str:
+    return "采用" if in_use else "未采用"

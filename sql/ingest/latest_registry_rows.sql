@@ -1,19 +1,17 @@
--- The registry rows that define each compound: the newest export listing it (export time,
--- then the later file) defines it entirely.
+-- The registry rows in force, a file per community adding up: each address belongs to the
+-- compound of the newest row listing it (export time, then the later file, then the later
+-- row). Compound-level columns are taken per column (rebuild_compounds.sql).
 with
-
-versions as (
-    select distinct compound_name, file_id, export_at from registry_rows
-),
 
 ranked as (
     select
         *,
-        row_number() over (partition by compound_name order by export_at desc, file_id desc) as rank
-    from versions
+        row_number() over (
+            partition by address order by export_at desc, file_id desc, source_row desc
+        ) as rank
+    from registry_rows
 )
 
-select rows.*
-from registry_rows as rows
-join ranked
-    on ranked.compound_name = rows.compound_name and ranked.file_id = rows.file_id and ranked.rank = 1
+select * exclude (rank)
+from ranked
+where rank = 1

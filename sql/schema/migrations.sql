@@ -5,3 +5,5 @@ alter table metric_history add column if not exists projected_change double;
 alter table metric_history add column if not exists baseline_full double;
 alter table metric_evaluations add column if not exists low_base_cutoff integer;
 alter table targets add column if not exists target_note varchar;
+alter table attribution_lookup add column if not exists doorplate varchar;
+alter table attribution_lookup add column if not exists suggestion varchar;

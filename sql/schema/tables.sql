@@ -110,7 +110,9 @@ create table if not exists attribution_lookup (
     address varchar,
     compound varchar,
     attribution varchar,
-    attribution_note varchar
+    attribution_note varchar,
+    doorplate varchar,             -- unattributed: road + number (凤仙路461号)
+    suggestion varchar             -- unattributed: the compound on both sides of it (a hint, never used)
 );
 
 -- metric evaluations: every run of the metric engine is kept, so a figure reported last
