@@ -345,16 +345,22 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}\d+(?::[A-Z]{1
 _VALUED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
 
 
+_VALUED_IN_A = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="A\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
+
+
 def _merged_blocks(data: bytes) -> tuple[list[tuple[int, int, int, int]], int]:
     """The merged blocks a sheet's XML declares, and its first column holding a value."""
     from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
     blocks = []
-    for ref in _MERGE.findall(data):
+    # <mergeCells> follows the cells: search from its first mention, not through every cell
+    for ref in _MERGE.findall(data, max(0, data.find(b"mergeCell") - 16)):
         c1, r1, c2, r2 = range_boundaries(ref.decode("ascii"))
         blocks.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
     if not blocks:
         return [], 0
+    if _VALUED_IN_A.search(data):  # the usual case, found among the first cells: no full scan
+        return blocks, 0
     letters = {m for m in _VALUED_CELL.findall(data)}
     first = min((column_index_from_string(x.decode("ascii")) for x in letters), default=1)
     return blocks, first - 1
