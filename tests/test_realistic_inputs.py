@@ -227,7 +227,8 @@ def test_rejections_never_show_an_internal_field_name_or_a_raw_line_break(tmp_pa
 def test_targets_pasted_from_the_plan_are_split_into_metric_and_target(load):
     con, _ = load("pasted_targets")
     targets = con.execute(
-        "select metric_code, target_op, target_percent::varchar, target_raw, target_note from targets order by source_row"
+        "select metric_code, target_op, target_percent::varchar, target_raw, target_note"
+        " from targets order by source_row"
     ).fetchall()
     got = [(code, op, value) for code, op, value, _, _ in targets]
     assert got == [

@@ -482,9 +482,16 @@ def cmd_report(db, wait, month, out, station, internal, rate_definition):
     help="数据量倍数（如 2）；bureau 或 bureau:0.1 生成分局规模的收件箱（200个派出所、约500万条警情，或其一部分）",
 )
 @click.option("--hostile", is_flag=True, help="改为生成恶意/损坏文件样本（用于测试）")
-def cmd_fixtures(out, seed, scale, hostile):
+@click.option("--realistic", is_flag=True, help="改为生成真实录入/导出方式的样例文件（每种情形一个文件夹）")
+def cmd_fixtures(out, seed, scale, hostile, realistic):
     from zhian.pipeline.outputs.console import console
 
+    if realistic:
+        from zhian.fixtures.realistic import write_corpus
+
+        cases = write_corpus(out)
+        console.print(f"已生成真实样例{len(cases)}种（每种一个文件夹）：{out}")
+        return
     if hostile:
         try:
             from zhian.fixtures.hostile import write_everything
