@@ -58,7 +58,7 @@ def test_split_address_is_assembled(inbox, fresh_db):
     assert fresh_db.execute("select population_base from compounds order by compound").fetchall() == [(900,), (3200,)]
 
 
-def test_newer_registry_export_redefines_a_compound(inbox, fresh_db):
+def test_newer_registry_export_adds_addresses_and_its_values_win(inbox, fresh_db):
     write_sheet(
         inbox,
         "名册1.xlsx",
@@ -74,7 +74,9 @@ def test_newer_registry_export_redefines_a_compound(inbox, fresh_db):
         titles=["导出时间：2022-06-01 08:00:00"],
     )
     run_ingest(inbox, fresh_db)
-    assert fresh_db.execute("select address from compound_addresses").fetchall() == [("凤仙路459号",)]
+    # registry files add up (one per community is common): the older address stays
+    addresses = fresh_db.execute("select address from compound_addresses order by address").fetchall()
+    assert addresses == [("凤仙路443号",), ("凤仙路459号",)]
     assert fresh_db.execute("select population_base from compounds").fetchall() == [(320,)]
 
 
