@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from zhian.pipeline.values.text import clean
 
@@ -139,9 +139,8 @@ def _annexes(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", text)]
 
 
-def parse_address(text: str | None, *, registry: bool = False) -> ParsedAddress:
-    """The doorplates an address can mean. `registry=True` reads `3-5号` as a range (a
-    registry lists what a compound owns); in a record it is ambiguous."""
+def parse_address(text: str | None) -> ParsedAddress:
+    """The doorplates an address can mean (registry and record addresses alike)."""
     value = normalise_address(text)
     if value is None:
         return ParsedAddress(problem="地址为空")
@@ -168,17 +167,15 @@ def parse_address(text: str | None, *, registry: bool = False) -> ParsedAddress:
         if last > number and last - number <= 200:
             return ParsedAddress(readings=[[Doorplate(road, n) for n in range(number, last + 1)]])
         return ParsedAddress(problem="门牌号范围无效")
-    # `12-1号`: annex 1 of 12 (or, with a larger second number, a range in a registry)
+    # `12-1号`: annex 1 of 12; `206-208号`, with a larger second number: a range
     hyphen_number = re.match(r"^[-－](\d+)号", rest)
     if hyphen_number:
         second = int(hyphen_number.group(1))
         if second <= number:
             return ParsedAddress(readings=[[Doorplate(road, number, second)]])
-        if registry and second - number <= 200:
+        if second - number <= 200:
             return ParsedAddress(readings=[[Doorplate(road, n) for n in range(number, second + 1)]])
-        return ParsedAddress(
-            readings=[[Doorplate(road, number, second)], [Doorplate(road, n) for n in range(number, second + 1)]]
-        )
+        return ParsedAddress(problem="门牌号范围无效")
     # `457-2` with no 号: annex 2 of 457, or building/room 2 of 457
     hyphen_bare = re.match(r"^[-－](\d+)(?!\d)", rest)
     if hyphen_bare:
@@ -251,7 +248,7 @@ class Registry:
                     names[key] = name
         doorplates: dict[Doorplate, set[str]] = {}
         for name, address in addresses:
-            parsed = parse_address(address, registry=True)
+            parsed = parse_address(address)
             for reading in parsed.readings[:1]:
                 for plate in reading:
                     doorplates.setdefault(plate, set()).add(name)
@@ -314,7 +311,7 @@ class Registry:
             return None, None
         plate = parsed.readings[0][0]
         shown = f"{plate.road}{plate.number}{'弄' if plate.lane else '号'}"
-        numbers = self._road_numbers().get((plate.road, plate.lane), [])
+        numbers = self._road_numbers.get((plate.road, plate.lane), [])
         below = [n for n in numbers if n[0] < plate.number]
         above = [n for n in numbers if n[0] > plate.number]
         if not below or not above:
@@ -322,17 +319,16 @@ class Registry:
         low, high = max(below)[1], min(above)[1]
         return shown, (next(iter(low)) if len(low) == 1 and low == high else None)
 
+    @cached_property
     def _road_numbers(self) -> dict[tuple[str, bool], list[tuple[int, frozenset[str]]]]:
-        cached = self.__dict__.get("_numbers")
-        if cached is None:
-            owners: dict[tuple[str, bool, int], set[str]] = {}
-            for plate, names in self.doorplates.items():
-                owners.setdefault((plate.road, plate.lane, plate.number), set()).update(names)
-            cached = {}
-            for (road, lane, number), names in sorted(owners.items()):
-                cached.setdefault((road, lane), []).append((number, frozenset(names)))
-            self.__dict__["_numbers"] = cached
-        return cached
+        """Per road (and lane or not), its registered numbers in order with their owners."""
+        owners: dict[tuple[str, bool, int], set[str]] = {}
+        for plate, names in self.doorplates.items():
+            owners.setdefault((plate.road, plate.lane, plate.number), set()).update(names)
+        numbers: dict[tuple[str, bool], list[tuple[int, frozenset[str]]]] = {}
+        for (road, lane, number), names in sorted(owners.items()):
+            numbers.setdefault((road, lane), []).append((number, frozenset(names)))
+        return numbers
 
     def attribute(self, hint: str | None, address: str | None) -> Attribution:
         compound = self.by_hint(hint)

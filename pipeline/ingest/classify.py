@@ -46,17 +46,20 @@ def _cells(row: list[str | None]) -> list[str | None]:
     return [c if c is None else str(c) for c in row]
 
 
-def header_names(rows: list[list[str | None]], classification: Classification) -> list[str | None]:
-    """The header row's names as classification read them (a two-row header's empty cells
-    take the group row's names)."""
-    row = _cells(rows[classification.header_row])
-    if classification.header_rows == 1:
-        return row
-    above = _cells(rows[classification.header_row - 1])
+def _with_group_names(row: list[str | None], above: list[str | None]) -> list[str | None]:
+    """A two-row header's names: a cell empty in the name row takes the group row's name."""
     return [
         row[i] if i < len(row) and row[i] else (above[i] if i < len(above) else None)
         for i in range(max(len(row), len(above)))
     ]
+
+
+def header_names(rows: list[list[str | None]], classification: Classification) -> list[str | None]:
+    """The header row's names as classification read them."""
+    row = _cells(rows[classification.header_row])
+    if classification.header_rows == 1:
+        return row
+    return _with_group_names(row, _cells(rows[classification.header_row - 1]))
 
 
 def carried(rows: list[list[str | None]], classification: Classification, kind: SourceKind) -> Classification | None:
@@ -100,11 +103,7 @@ def classify(rows: list[list[str | None]], kinds: tuple[SourceKind, ...]) -> Cla
             single = _map_row(kind, row)
             options = [(single, 1)]
             if above is not None and any(above):
-                merged_names = [
-                    row[i] if i < len(row) and row[i] else (above[i] if i < len(above) else None)
-                    for i in range(max(len(row), len(above)))
-                ]
-                combined = _map_row(kind, merged_names)
+                combined = _map_row(kind, _with_group_names(row, above))
                 if len({c.field for c in combined}) > len({c.field for c in single}):
                     options.append((combined, 2))
             for mapped, depth in options:

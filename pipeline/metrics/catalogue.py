@@ -260,7 +260,8 @@ def markdown_table() -> str:
 # words of a plan's sentence that qualify a metric without changing what is counted: kept in
 # the target's note
 QUALIFIERS = ("有影响的", "有责")
-_LEADING = ("确保", "力争", "实现", "做到", "要")
+# words a plan puts before its target (确保不发生, 力争下降20%): dropped when reading it
+PLEDGES = ("确保", "力争", "实现", "做到")
 _SEPARATORS = "、，,和及与"
 
 
@@ -295,7 +296,7 @@ def split_phrase(text: str | None) -> Phrase | None:
     if not found:
         return None
     rest = "".join(c for c, t in zip(key, taken, strict=True) if not t).strip(_SEPARATORS)
-    for word in _LEADING:
+    for word in PLEDGES:
         rest = rest.removeprefix(word)
     qualifiers = tuple(q for q in QUALIFIERS if q in key)
     for qualifier in qualifiers:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from zhian.pipeline.metrics.catalogue import COUNT_CHANGE, RATE, STOCK_RATE, ZERO_COUNT, Metric
+from zhian.pipeline.metrics.catalogue import COUNT_CHANGE, PLEDGES, RATE, STOCK_RATE, ZERO_COUNT, Metric
 from zhian.pipeline.values.text import compact
 
 
@@ -106,7 +106,7 @@ def parse_target(raw: str | None, metric: Metric) -> Target:
 
 
 def _zero_count_target(text: str) -> Target:
-    for word in ("确保", "力争", "做到", "实现"):
+    for word in PLEDGES:
         text = text.removeprefix(word)
     if text in ("不发生", "零发生", "无", "0", "0起", "0件", "为0", "=0", "零"):
         return Target("=", Decimal(0))

@@ -107,14 +107,16 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     by_file = population_type_from_name(Path(context.source_file).stem)
     by_name = by_sheet or by_file
     no_column = not context.has("population_type") and not context.has("is_permanent")
+    name_source = "工作表名" if by_sheet else ("文件名" if by_file else None)
     if no_column:
-        where = "工作表名" if by_sheet else "文件名"
         if by_name == UNSTATED_TYPE:
-            context.notes.append(f"表中没有人口类型列：按{where}为实有人口（全部类型），人口类型记为“{UNSTATED_TYPE}”")
+            context.notes.append(
+                f"表中没有人口类型列：按{name_source}为实有人口（全部类型），人口类型记为“{UNSTATED_TYPE}”"
+            )
         elif by_name:
-            context.notes.append(f"表中没有人口类型列：按{where}判断为{by_name}人口")
+            context.notes.append(f"表中没有人口类型列：按{name_source}判断为{by_name}人口")
         else:
-            by_name = UNSTATED_TYPE
+            by_name, name_source = UNSTATED_TYPE, UNSTATED_TYPE
             context.notes.append(
                 f"表中没有人口类型列，表名和文件名也未注明：人口类型记为“{UNSTATED_TYPE}”（仍计入登记率和准确率）"
             )
@@ -124,7 +126,7 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         .then(pl.lit("列"))
         .when(from_flag.is_not_null())
         .then(pl.lit("是否常住"))
-        .otherwise(pl.lit("工作表名" if by_sheet else ("文件名" if by_file else ("未注明" if no_column else None))))
+        .otherwise(pl.lit(name_source))
         .alias("type_source"),
         permanent,
     )

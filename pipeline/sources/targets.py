@@ -52,10 +52,9 @@ def _metric_and_target(metric_text: str | None, target_text: str | None) -> dict
     holds a plan's sentence naming two metrics (`实有人口采集登记率、准确率达到98%以上`). The
     three lists have one entry per metric (one empty entry when there is none)."""
     out = _read_metric_and_target(metric_text, target_text)
-    width = len(out["metric_codes"] or [None])
-    for name in ("metric_codes", "target_ops", "target_percents"):
-        if out[name] is None or len(out[name]) != width:
-            out[name] = [None] * width if name != "metric_codes" or out[name] is None else out[name]
+    out["metric_codes"] = out["metric_codes"] or [None]
+    for name in ("target_ops", "target_percents"):  # set together, for every metric, or not at all
+        out[name] = out[name] or [None] * len(out["metric_codes"])
     return out
 
 
