@@ -43,15 +43,22 @@ def fingerprint(path) -> dict[str, str]:
 
 
 def consistent(path) -> None:
-    """Every file recorded in ingest_files has exactly its loaded and rejected rows; no row
-    belongs to an unrecorded file (a failed or killed load left nothing behind)."""
+    """Every file recorded in ingest_files has exactly its loaded and rejected rows — rows of
+    its sheets: a row that loads as two records (a target sentence naming two metrics, an
+    alert with its linked case) is one row, and a row whose own record loaded is not a
+    rejected row of the file even when the case it carries was rejected; no row belongs to
+    an unrecorded file (a failed or killed load left nothing behind)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        union = " union all ".join(f"select file_id from {table}" for table in LOADED)
+        union = " union all ".join(f"select file_id, source_sheet, source_row from {table}" for table in LOADED)
         rows = con.execute(f"""
-            with loaded as (select file_id, count(*) as n from ({union}) group by file_id),
-                 rejected as (select file_id, count(distinct (sheet, row_number)) as n
-                              from rejected_rows group by file_id)
+            with loaded_rows as (select distinct file_id, source_sheet as sheet, source_row as row_number
+                                 from ({union})),
+                 loaded as (select file_id, count(*) as n from loaded_rows group by file_id),
+                 rejected as (select file_id, count(*) as n
+                              from (select distinct file_id, sheet, row_number from rejected_rows
+                                    except select file_id, sheet, row_number from loaded_rows)
+                              group by file_id)
             select files.file_id, files.rows_loaded, files.rows_rejected,
                    coalesce(loaded.n, 0), coalesce(rejected.n, 0)
             from ingest_files as files
@@ -61,7 +68,7 @@ def consistent(path) -> None:
         for file_id, rows_loaded, rows_rejected, loaded, rejected in rows:
             assert (loaded, rejected) == (rows_loaded, rows_rejected), file_id
         orphans = con.execute(f"""
-            select count(*) from ({union} union all select file_id from rejected_rows)
+            select count(*) from (select file_id from ({union}) union all select file_id from rejected_rows)
             where file_id not in (select file_id from ingest_files)
         """).fetchone()[0]
         assert orphans == 0

@@ -78,6 +78,8 @@ def test_manifest_lists_every_quirk_of_the_data_contract(plants):
         "future_registration",
         "duplicate_resident_id",
         "passport_numbers",
+        "registry_merged_cells",
+        "split_date_time",
     }
     assert required <= quirks, required - quirks
 
@@ -194,3 +196,19 @@ def test_manifest_is_hidden_from_the_ingest(demo_inbox, demo_con):
     assert (
         demo_con.execute("select count(*) from ingest_files where source_file = $m", {"m": MANIFEST}).fetchone()[0] == 0
     )
+
+
+def test_split_date_and_time_plant_gives_each_alert_its_time(plants, demo_inbox, demo_con):
+    import datetime as dt
+
+    import openpyxl
+
+    plant = next(p for p in plants if p.quirk == "split_date_time")
+    sheet = openpyxl.load_workbook(demo_inbox[0] / plant.file, read_only=True)[plant.sheet]
+    expected = {}
+    for alert_id, day, fraction, *_ in sheet.iter_rows(min_row=3, values_only=True):
+        expected[alert_id] = day + dt.timedelta(seconds=round(fraction * 86400))
+    loaded = dict(
+        demo_con.execute("select alert_id, alarm_at from alerts where source_file = ?", [plant.file]).fetchall()
+    )
+    assert loaded == expected and len(loaded) == 6

@@ -336,3 +336,14 @@ def test_registry_upkeep_is_in_the_report_the_dashboard_and_the_quality_command(
     out = capsys.readouterr().out
     assert "凤仙路461号" in out and "花园小区" in out
     con.close()
+
+
+@pytest.mark.parametrize("case", ["alert_overview_with_cases", "pasted_targets"])
+def test_a_row_that_loads_as_two_records_counts_once_for_its_file(load, tmp_path, case):
+    from tests.dbcheck import consistent
+
+    con, report = load(case)
+    con.close()
+    consistent(tmp_path / f"{case}.duckdb")
+    for file in report.files:
+        assert file.rows_read == file.rows_loaded + file.rows_rejected + file.rows_ignored
