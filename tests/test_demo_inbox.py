@@ -204,10 +204,11 @@ def test_split_date_and_time_plant_gives_each_alert_its_time(plants, demo_inbox,
     import openpyxl
 
     plant = next(p for p in plants if p.quirk == "split_date_time")
-    sheet = openpyxl.load_workbook(demo_inbox[0] / plant.file, read_only=True)[plant.sheet]
+    workbook = openpyxl.load_workbook(demo_inbox[0] / plant.file, read_only=True)
     expected = {}
-    for alert_id, day, fraction, *_ in sheet.iter_rows(min_row=3, values_only=True):
+    for alert_id, day, fraction, *_ in workbook[plant.sheet].iter_rows(min_row=3, values_only=True):
         expected[alert_id] = day + dt.timedelta(seconds=round(fraction * 86400))
+    workbook.close()
     loaded = dict(
         demo_con.execute("select alert_id, alarm_at from alerts where source_file = ?", [plant.file]).fetchall()
     )
