@@ -154,10 +154,9 @@ def test_parse_target_returns_a_target_or_raises_target_error_only(text, metric)
 @given(EXPORT_TEXT)
 def test_address_parsing_gives_readings_or_a_problem(text):
     normalise_address(text)
-    for registry in (False, True):
-        parsed = parse_address(text, registry=registry)
-        assert (parsed.problem is None) == bool(parsed.readings)
-        assert all(reading for reading in parsed.readings)
+    parsed = parse_address(text)
+    assert (parsed.problem is None) == bool(parsed.readings)
+    assert all(reading for reading in parsed.readings)
 
 
 REGISTRY = Registry.build(

@@ -343,8 +343,6 @@ class XlsxDetails:
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
 # a cell with a value (or a formula) of its own: not self-closing, a <v>, <is> or <f> inside
 _VALUED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
-
-
 _VALUED_IN_A = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="A\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
 
 
@@ -431,13 +429,20 @@ def _xlsx_details(path: Path) -> XlsxDetails:
     return details
 
 
+# legacy .xls larger than this are system exports, whose merges (a title) need no filling;
+# xlrd reads them 4× slower than calamine (60,000 rows: 1.3 s against 0.3 s, measured 2026-12)
+_XLS_MERGE_SCAN_LIMIT = 2 * 1024 * 1024
+
+
 def _xls_details(path: Path) -> XlsxDetails:
     """The merged blocks of a legacy .xls (BIFF), which calamine does not report: read with
-    xlrd (formatting records are where merges live). A file xlrd cannot read keeps its
-    cells as calamine reads them."""
+    xlrd (formatting records are where merges live), for files up to 2 MB (typed sheets). A
+    file xlrd cannot read keeps its cells as calamine reads them."""
     import xlrd
 
     details = XlsxDetails()
+    if path.stat().st_size > _XLS_MERGE_SCAN_LIMIT:
+        return details
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception:  # calamine reads more variants than xlrd; the grid is still read
