@@ -368,10 +368,10 @@ def _quality(
     put(sheet, row, 1, f"四、{wording.DOORPLATES_TITLE}").font = bold
     put(sheet, row + 1, 1, wording.DOORPLATES_NOTE, style="zhian-text")
     rows = [[plate, records, by_source, suggestion] for plate, records, by_source, suggestion in doorplates]
-    row = table(sheet, row + 2, list(wording.DOORPLATE_HEADERS), rows, {2: "0"}) + 1
+    row = table(sheet, row + 2, list(wording.DOORPLATE_HEADERS), rows or [[wording.NONE]], {2: "0"}) + 1
     put(sheet, row, 1, f"五、{wording.DISAGREEMENTS_TITLE}").font = bold
     rows = [[c, label, value, source, wording.in_use_word(used)] for c, label, value, source, _, used in disagreements]
-    table(sheet, row + 1, list(wording.DISAGREEMENT_HEADERS), rows)
+    table(sheet, row + 1, list(wording.DISAGREEMENT_HEADERS), rows or [[wording.NONE]])
     fit_columns(sheet, maximum=70)
     print_setup(sheet, None)
 

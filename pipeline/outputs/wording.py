@@ -130,6 +130,7 @@ DOORPLATE_HEADERS = ("门牌", "记录数", "各来源", "建议归属")
 DISAGREEMENTS_TITLE = "小区名册不一致：不同文件对同一小区给出不同的值（采用较新文件）"
 DISAGREEMENT_HEADERS = ("小区", "列", "值", "文件", "是否采用")
 DOORPLATE_LIMIT = 20
+NONE = "（无）"
 
 
 def in_use_word(in_use: bool) -> str:
