@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import run_ingest
+from tests.conftest import result, run_ingest
 from zhian.fixtures import realistic
 from zhian.pipeline.db import connect
 
@@ -47,8 +47,8 @@ def log(con, source_file: str) -> dict:
 # --- the seed-002 registry typed by a clerk ---------------------------------------------------
 
 SEED002_BY_COMPOUND = {
-    "花园小区": 9,
-    "渝万钢门窗宿舍": 2,
+    "花园小区": 9 + 12,  # this July and last July
+    "渝万钢门窗宿舍": 2 + 1,
     "原三峡绸厂宿舍": 1,
     "银湖鞋业宿舍": 1,
 }
@@ -69,6 +69,15 @@ def test_merged_registry_cells_apply_to_every_row_of_their_block(load, case):
     assert communities["原万县农机校宿舍"] == "花青路社区"
     assert None not in communities.values()
     assert counts_by_compound(con) == SEED002_BY_COMPOUND
+
+
+@pytest.mark.parametrize("case", ["seed002_registry_xlsx", "seed002_registry_html", "seed002_registry_xls"])
+def test_merged_registry_gives_each_compound_its_metric(load, case):
+    con, _ = load(case)
+    garden = result(con, dt.date(2022, 7, 31), "alarm_calls_yoy", "花园小区")
+    assert (garden["actual"], garden["baseline"], garden["status"]) == (9, 12, "met")  # −25 % ≤ −20 %
+    doors = result(con, dt.date(2022, 7, 31), "alarm_calls_yoy", "渝万钢门窗宿舍")
+    assert (doors["actual"], doors["baseline"], doors["status"]) == (2, 1, "missed")
 
 
 def test_wrapped_headers_are_one_header_and_messages_show_no_line_break(load):
@@ -175,6 +184,9 @@ def test_residents_without_a_type_load_and_pinyin_file_names_give_the_type(load)
     }
     assert con.execute("select count(*) from residents where compound = '花园小区'").fetchone() == (10,)
     assert con.execute("select count(*) from rejected_rows").fetchone() == (0,)
+    # every one of them counts for the registration rate, the 未注明 ones included
+    rate = result(con, dt.date(2022, 8, 31), "population_registration_rate", "花园小区")
+    assert (rate["numerator"], rate["denominator"], rate["status"]) == (10, 12, "met")
 
 
 def test_every_field_a_rejection_can_name_has_a_chinese_label():
@@ -347,3 +359,23 @@ def test_a_row_that_loads_as_two_records_counts_once_for_its_file(load, tmp_path
     consistent(tmp_path / f"{case}.duckdb")
     for file in report.files:
         assert file.rows_read == file.rows_loaded + file.rows_rejected + file.rows_ignored
+
+
+def test_a_date_column_alone_is_an_event_time_at_midnight_and_said_so(tmp_path):
+    from tests.conftest import write_registry, write_sheet
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_registry(inbox)
+    rows = [
+        ["J1", "2022-07-03", "报警", "刑事", "凤仙路457号附1号"],
+        ["J2", "2022年7月4日", "报警", "刑事", "滨湖路1546号"],
+    ]
+    write_sheet(inbox, "警情.xlsx", ["警情编号", "报警日期", "警情性质", "警情类别", "发生地点"], rows)
+    con = connect(tmp_path / "z.duckdb")
+    report = run_ingest(inbox, con)
+    times = con.execute("select alert_id, alarm_at, compound from alerts order by alert_id").fetchall()
+    con.close()
+    assert times == [("J1", dt.datetime(2022, 7, 3), "花园小区"), ("J2", dt.datetime(2022, 7, 4), "滨湖公寓")]
+    notes = next(f for f in report.files if f.source_file == "警情.xlsx").sheets[0].notes
+    assert "“报警日期”只有日期：时间未知，按00:00计" in notes
