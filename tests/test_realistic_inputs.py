@@ -116,8 +116,12 @@ def test_unattributed_records_say_why(load):
 
 def test_date_and_time_in_two_columns_make_one_event_time(load):
     con, _ = load("split_date_time")
-    times = [r[0] for r in con.execute("select alarm_at from alerts order by alert_id").fetchall()]
+    query = "select alarm_at from alerts where source_file = ? order by alert_id"
+    times = [r[0] for r in con.execute(query, ["警情_日期时间分列.xlsx"]).fetchall()]
     assert times == [expected for _, _, expected in realistic.SPLIT_TIMES]
+    # one 报警时间 header typed over both columns
+    times = [r[0] for r in con.execute(query, ["警情_合并表头.xlsx"]).fetchall()]
+    assert times == [expected for _, _, expected in realistic.SPLIT_TIMES[:3]]
     notes = log(con, "警情_日期时间分列.xlsx")["notes"]
     assert "报警日期、报警时间" in notes and "1行只有日期" in notes
 

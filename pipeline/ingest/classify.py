@@ -32,6 +32,9 @@ class Classification:
     header_rows: int  # 1, or 2 for a group row + name row
     columns: list[HeaderColumn]
     unused_headers: list[str] = field(default_factory=list)
+    # columns whose header cell continues the merged header cell to its left (one header
+    # typed over two columns: 报警时间 over a date column and a time column)
+    continued: frozenset[int] = frozenset()
 
 
 @dataclass

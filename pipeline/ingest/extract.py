@@ -27,8 +27,11 @@ class Extracted:
     notes: list[str] = field(default_factory=list)
 
 
-def _date_and_time(headers: list[str]) -> tuple[int, int] | None:
-    """A date column and a time column naming one field (报警日期 + 报警时间): their positions."""
+def _date_and_time(headers: list[str], continued: list[bool]) -> tuple[int, int] | None:
+    """A date column and a time column naming one field (报警日期 + 报警时间, or one header
+    merged over two columns, the second continuing the first): their positions."""
+    if len(headers) == 2 and continued == [False, True]:
+        return 0, 1
     keys = [header_key(h) or "" for h in headers]
     dates = [i for i, k in enumerate(keys) if k.endswith("日期")]
     times = [i for i, k in enumerate(keys) if k.endswith(("时间", "时刻")) and not k.endswith("日期时间")]
@@ -91,10 +94,14 @@ def extract(grid: pl.DataFrame, classification: Classification, date1904: bool =
     notes: list[str] = []
     key_fields = classification.kind.conflict_fields
     for field_name, columns in by_field.items():
-        pair = _date_and_time([header_of[c] for c in columns]) if schema.get(field_name) == pl.Datetime("us") else None
+        pair = None
+        if schema.get(field_name) == pl.Datetime("us"):
+            spanned = [int(c[1:]) in classification.continued for c in columns]
+            pair = _date_and_time([header_of[c] for c in columns], spanned)
         if pair is not None:
             day, clock = columns[pair[0]], columns[pair[1]]
-            headers = f"{header_of[day]}、{header_of[clock]}"
+            first, second = header_of[day], header_of[clock]
+            headers = f"{first}、{second}" if first != second else f"{first}（合并表头下的两列）"
             combined[field_name] = headers
             joined = combine_date_time(kept[day], kept[clock], date1904)
             selected.append(pl.lit(joined).alias(field_name))

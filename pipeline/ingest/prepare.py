@@ -230,6 +230,7 @@ def prepare_sheet(
     in_data = [b for b in sheet.merged if b[2] > classification.header_row]
     if in_data:
         report.notes.append(f"合并单元格{len(in_data)}处：其值已填入所覆盖的每一行")
+    classification = _with_continued_headers(classification, sheet.merged)
     extracted = extract(sheet.grid, classification, date1904)
     report.notes.extend(extracted.notes)
     report.rows_read, report.rows_blank, report.rows_total = (
@@ -294,6 +295,16 @@ def _prepare_rows(source_file, sheet, classification, extracted, report, setting
     if report.rows_read == 0:
         report.notes.append("只有表头，没有数据行")
     return PreparedSheet(report, kind.kind, table_frame, rejected)
+
+
+def _with_continued_headers(classification: Classification, merged) -> Classification:
+    """Mark the columns whose header cell is the continuation of a header merged across
+    columns on the header row (`Classification.continued`)."""
+    from dataclasses import replace
+
+    row = classification.header_row
+    continued = {c for r1, c1, r2, c2 in merged if r1 <= row <= r2 and c2 > c1 for c in range(c1 + 1, c2 + 1)}
+    return replace(classification, continued=frozenset(continued)) if continued else classification
 
 
 def split_carried(classification: Classification, head: pl.DataFrame) -> tuple[Classification, list[Classification]]:
