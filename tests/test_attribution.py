@@ -158,3 +158,19 @@ def test_unattributed_records_are_kept_and_counted(inbox, fresh_db):
         ("J1", "花园小区", None),
         ("J2", None, "地址的门牌号不在小区名册中"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("天城大道88号十二小区", None),
+        ("凤仙路第二小区", None),
+        ("和二小区3栋", None),
+        ("二小区5栋", "二小区"),
+        ("沙河街道二小区", "二小区"),
+        ("申明坝滨湖公寓3栋", "滨湖公寓"),
+        ("学校与滨湖公寓之间", "滨湖公寓"),
+    ],
+)
+def test_rule3_only_whole_names_count(address, expected):
+    assert attribute(address).compound == expected

@@ -188,10 +188,10 @@ def parse_address(text: str | None) -> ParsedAddress:
 NAME_MIN = 2  # shortest compound name or alias looked for inside an address (桂园, 茵芳)
 # what may come right before a whole name inside an address: the start, a character that is
 # not a Chinese one (digit, letter, bracket, space), or the end of a doorplate or of an
-# administrative or road name (…号, …路, …街道, …社区, …村). Anything else (十, 第, 和, 丹) makes
-# the name the tail of a longer one. Connectives (与, 及, 至, 在 …) are boundaries too; 和 is not:
-# it begins many names (和谐, 和祥, 和福).
-NAME_BOUNDARY_BEFORE = frozenset("号路街道巷弄里区市县镇乡村州省会楼栋幢与及或至到在近往从向")
+# administrative, road or place name (…号, …路, …街道, …社区, …村, …坝, …桥). Anything else
+# (十, 第, 和, 丹) makes the name the tail of a longer one. Connectives (与, 及, 至, 在 …) are
+# boundaries too; 和 is not: it begins many names (和谐, 和祥, 和福).
+NAME_BOUNDARY_BEFORE = frozenset("号路街道巷弄里区市县镇乡村州省会楼栋幢坝湾桥坪坡岭港站场口与及或至到在近往从向")
 # a name followed by a road suffix is a road's name (桂园路 is not 桂园)
 _ROAD_AFTER = ("大道", "大街", "胡同", "路", "街", "巷", "弄")
 
