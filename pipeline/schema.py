@@ -102,7 +102,7 @@ def loaded_records_sql() -> str:
     the station maps and the checks read (the only union over the record tables)."""
     parts = [
         f"select '{kind.kind}' as kind, {kind.records.source} as source, "
-        f"{kind.records.record_id} as record_id, file_id, source_file, unit, compound, compound_hint, address, "
+        f"{kind.records.record_id} as record_id, file_id, source_file, unit, compound, doorplate, suggestion, "
         f"{kind.records.time} as record_at, export_at from {kind.table}"
         for kind in RECORD_KINDS
     ]

@@ -383,3 +383,18 @@ def test_a_date_column_alone_is_an_event_time_at_midnight_and_said_so(tmp_path):
     assert times == [("J1", dt.datetime(2022, 7, 3), "花园小区"), ("J2", dt.datetime(2022, 7, 4), "滨湖公寓")]
     notes = next(f for f in report.files if f.source_file == "警情.xlsx").sheets[0].notes
     assert "“报警日期”只有日期：时间未知，按00:00计" in notes
+
+
+def test_a_doorplate_added_to_the_registry_leaves_the_upkeep_list(tmp_path):
+    from tests.conftest import write_registry
+    from zhian.pipeline import db
+
+    con = _doorplate_inbox(tmp_path)
+    # the analyst follows the suggestion: 凤仙路461号 goes into the registry
+    write_registry(tmp_path / "inbox", [["花园小区", "凤仙路461号", "凤仙路社区", 300, None]], name="名册补充.xlsx")
+    run_ingest(tmp_path / "inbox", con)
+    rows = db.query(con, "quality/unattributed_doorplates.sql", {"station": None, "limit": 10}).fetchall()
+    placed = con.execute("select count(*), count(doorplate) from alerts where compound = '花园小区'").fetchall()
+    con.close()
+    assert [r[0] for r in rows] == ["凤仙路459号", "滨湖路1600号"]
+    assert placed == [(3, 0)]

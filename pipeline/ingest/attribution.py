@@ -17,7 +17,9 @@ from zhian.pipeline.db import get_meta, scalar, set_meta
 from zhian.pipeline.ingest.attribute import Registry
 from zhian.pipeline.sources import RECORD_KINDS
 
-ATTRIBUTION_COLUMNS = ("compound", "attribution", "attribution_note")
+# the answer each record keeps (kind.ATTRIBUTION): where, how, why not, and for registry
+# upkeep the doorplate of an unattributed address with the compound the registry suggests
+ATTRIBUTION_COLUMNS = ("compound", "attribution", "attribution_note", "doorplate", "suggestion")
 _LOOKUP_SCHEMA = {
     "compound_hint": pl.String,
     "address": pl.String,
@@ -97,13 +99,12 @@ def attribute_frame(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.D
     _fill_lookup(con, pairs)
     con.register("pairs", pairs.to_arrow())
     answers = con.sql("""
-        select lookup.compound_hint, lookup.address, lookup.compound, lookup.attribution, lookup.attribution_note
-        from attribution_lookup as lookup
+        select lookup.* from attribution_lookup as lookup
         join pairs using (compound_hint, address)
     """).pl()
     con.unregister("pairs")
     answers = answers.rename({"compound_hint": "_hint", "address": "_address"})
-    # join only the two key columns, then attach the three answers: the record columns
+    # join only the two key columns, then attach the answers: the record columns
     # themselves are not copied (a join of the whole frame copied them all)
     placed = keys.join(answers, on=["_hint", "_address"], how="left", maintain_order="left")
     return frame.drop(ATTRIBUTION_COLUMNS, strict=False).with_columns(placed.get_column(c) for c in ATTRIBUTION_COLUMNS)
@@ -126,13 +127,12 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     if pairs.height:
         _fill_lookup(con, pairs)
     for table in (k.table for k in RECORD_KINDS):
+        assignments = ", ".join(f"{c} = lookup.{c}" for c in ATTRIBUTION_COLUMNS)
+        changed = " or ".join(f"{table}.{c} is distinct from lookup.{c}" for c in ATTRIBUTION_COLUMNS)
         con.execute(f"""
-            update {table} set compound = lookup.compound, attribution = lookup.attribution,
-                attribution_note = lookup.attribution_note
+            update {table} set {assignments}
             from attribution_lookup as lookup
             where coalesce({table}.compound_hint, '') = lookup.compound_hint
               and coalesce({table}.address, '') = lookup.address
-              and ({table}.compound is distinct from lookup.compound
-                   or {table}.attribution is distinct from lookup.attribution
-                   or {table}.attribution_note is distinct from lookup.attribution_note)
+              and ({changed})
         """)

@@ -57,6 +57,8 @@ ATTRIBUTION = (
     Column("compound"),
     Column("attribution", note="how: 所属小区, 地址, 地址中的小区名"),
     Column("attribution_note", note="why not, when unattributed"),
+    Column("doorplate", note="unattributed: the address's road + number, for registry upkeep"),
+    Column("suggestion", note="unattributed: the compound the registry suggests (a hint, never used)"),
 )
 
 POLARS_TYPES = {

@@ -1,22 +1,15 @@
 -- Registry upkeep: the doorplates of records in no compound, most frequent first, with the
 -- count per source and the compound the registry suggests (it owns the nearest numbers on
 -- both sides on the same road) — addresses the 小区名册 lacks, for the analyst to add. A
--- suggestion is never an attribution. $station: one station's units (NULL: everything);
--- $limit: how many doorplates.
+-- suggestion is never an attribution. Each record keeps its doorplate and suggestion from
+-- attribution (pipeline/ingest/attribute.py). $station: one station's units (NULL:
+-- everything); $limit: how many doorplates.
 with
-
-plates as (
-    select records.kind, records.source, lookup.doorplate, lookup.suggestion
-    from loaded_records as records
-    join attribution_lookup as lookup
-        on lookup.compound_hint = coalesce(records.compound_hint, '')
-        and lookup.address = coalesce(records.address, '')
-    where records.compound is null and lookup.doorplate is not null and unit_in_station(records.unit, $station)
-),
 
 per_source as (
     select doorplate, kind, source, any_value(suggestion) as suggestion, count(*) as records
-    from plates
+    from loaded_records
+    where compound is null and doorplate is not null and unit_in_station(unit, $station)
     group by doorplate, kind, source
 )
 
