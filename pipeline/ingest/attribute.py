@@ -19,6 +19,7 @@ Registry addresses go through the same parser as record addresses, so the two ag
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -139,8 +140,10 @@ def _annexes(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", text)]
 
 
+@lru_cache(maxsize=1024)  # attribution reads an unattributed address twice (doorplate, suggestion)
 def parse_address(text: str | None) -> ParsedAddress:
-    """The doorplates an address can mean (registry and record addresses alike)."""
+    """The doorplates an address can mean (registry and record addresses alike); the result
+    is shared, not to be changed."""
     value = normalise_address(text)
     if value is None:
         return ParsedAddress(problem="地址为空")
@@ -311,24 +314,26 @@ class Registry:
             return None, None
         plate = parsed.readings[0][0]
         shown = f"{plate.road}{plate.number}{'弄' if plate.lane else '号'}"
-        numbers = self._road_numbers.get((plate.road, plate.lane), [])
-        below = [n for n in numbers if n[0] < plate.number]
-        above = [n for n in numbers if n[0] > plate.number]
-        if not below or not above:
+        numbers, owners = self._road_numbers.get((plate.road, plate.lane), ([], []))
+        below = bisect.bisect_left(numbers, plate.number)  # numbers[below - 1] < plate.number
+        above = bisect.bisect_right(numbers, plate.number)  # numbers[above] > plate.number
+        if below == 0 or above == len(numbers):
             return shown, None
-        low, high = max(below)[1], min(above)[1]
+        low, high = owners[below - 1], owners[above]
         return shown, (next(iter(low)) if len(low) == 1 and low == high else None)
 
     @cached_property
-    def _road_numbers(self) -> dict[tuple[str, bool], list[tuple[int, frozenset[str]]]]:
-        """Per road (and lane or not), its registered numbers in order with their owners."""
+    def _road_numbers(self) -> dict[tuple[str, bool], tuple[list[int], list[frozenset[str]]]]:
+        """Per road (and lane or not): its registered numbers in order, and their owners."""
         owners: dict[tuple[str, bool, int], set[str]] = {}
         for plate, names in self.doorplates.items():
             owners.setdefault((plate.road, plate.lane, plate.number), set()).update(names)
-        numbers: dict[tuple[str, bool], list[tuple[int, frozenset[str]]]] = {}
+        roads: dict[tuple[str, bool], tuple[list[int], list[frozenset[str]]]] = {}
         for (road, lane, number), names in sorted(owners.items()):
-            numbers.setdefault((road, lane), []).append((number, frozenset(names)))
-        return numbers
+            numbers, owned = roads.setdefault((road, lane), ([], []))
+            numbers.append(number)
+            owned.append(frozenset(names))
+        return roads
 
     def attribute(self, hint: str | None, address: str | None) -> Attribution:
         compound = self.by_hint(hint)
