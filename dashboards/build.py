@@ -178,7 +178,7 @@ def _quality(con: duckdb.DuckDBPyConnection, station: str | None) -> dict:
     files = sources[0] if sources else {"files": 0, "files_rejected": 0, "files_skipped": 0, "sheets_skipped": 0}
     limit = {"station": station, "limit": wording.DOORPLATE_LIMIT}
     doorplates = db.query(con, "quality/unattributed_doorplates.sql", limit).pl().to_dicts()
-    disagreements = db.query(con, "quality/registry_disagreements.sql").pl().to_dicts()
+    disagreements = db.query(con, "quality/registry_disagreements.sql", {"station": station}).pl().to_dicts()
     for row in disagreements:
         row["in_use_word"] = wording.in_use_word(row["in_use"])
     return {
@@ -186,7 +186,7 @@ def _quality(con: duckdb.DuckDBPyConnection, station: str | None) -> dict:
         "reasons": reasons,
         "files": files,
         "doorplates": doorplates,
-        "disagreements": disagreements if station is None else [],
+        "disagreements": disagreements,
         "upkeep": {
             "doorplates_title": wording.DOORPLATES_TITLE,
             "doorplates_note": wording.DOORPLATES_NOTE,

@@ -289,7 +289,7 @@ def test_a_registry_split_over_files_adds_up_and_a_later_file_fills_only_what_it
     }
     from zhian.pipeline import db
 
-    disagreements = db.query(con, "quality/registry_disagreements.sql").fetchall()
+    disagreements = db.query(con, "quality/registry_disagreements.sql", {"station": None}).fetchall()
     disagreements = [(c, label, value, source, in_use) for c, label, value, source, _, in_use in disagreements]
     assert disagreements == [
         ("和祥小区", "实有人口底数", "950", "沙河社区名册.xlsx", True),

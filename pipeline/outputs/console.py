@@ -172,7 +172,7 @@ def print_registry_upkeep(con: duckdb.DuckDBPyConnection, station: str | None = 
         for doorplate, records, by_source, suggestion in plates:
             table.add_row(doorplate, str(records), by_source, suggestion or "")
         console.print(table)
-    disagreements = query(con, "quality/registry_disagreements.sql").fetchall()
+    disagreements = query(con, "quality/registry_disagreements.sql", {"station": station}).fetchall()
     if disagreements:
         table = Table(title=wording.DISAGREEMENTS_TITLE)
         for column in wording.DISAGREEMENT_HEADERS:

@@ -447,7 +447,7 @@ def build_workbook(
         db.query(con, "quality/rejected_rows.sql", params).pl(),
         internal,
         db.query(con, "quality/unattributed_doorplates.sql", {**params, "limit": wording.DOORPLATE_LIMIT}).fetchall(),
-        db.query(con, "quality/registry_disagreements.sql").fetchall(),
+        db.query(con, "quality/registry_disagreements.sql", params).fetchall(),
     )
     _definitions(workbook.create_sheet("口径说明"))
     if internal:

@@ -1,7 +1,17 @@
 -- Registry upkeep: where two registry files give one compound different values (实有人口底数
 -- 800 in one, 950 in a newer one). The newest file's value is in use (in_use); the others
--- are listed so the analyst can check which is right.
+-- are listed so the analyst can check which is right. $station: one station's compounds
+-- (NULL: every compound).
 with
+
+-- only compounds that more than one file lists can disagree
+listed_twice as (
+    select compound_name
+    from registry_rows
+    where compound_in_station(compound_name, $station)
+    group by compound_name
+    having count(distinct file_id) > 1
+),
 
 cells as (
     unpivot (
@@ -17,6 +27,7 @@ cells as (
             population_base::varchar as population_base,
             aliases
         from registry_rows
+        where compound_name in (select compound_name from listed_twice)
     )
     on community, street, unit, compound_group, population_base, aliases
     into name field value value
