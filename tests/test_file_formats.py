@@ -108,3 +108,27 @@ def test_unknown_bytes_with_xlsx_name_say_what_they_are(tmp_path):
 def test_write_sheet_helper_round_trips(inbox):
     path = write_sheet(inbox, "x.xlsx", HEADER, ROWS)
     assert _cells(read_workbook(path))[0] == HEADER
+
+
+def test_merges_and_formula_gaps_land_in_their_columns_when_column_a_holds_no_value(tmp_path):
+    """calamine's grid begins at the first column holding a value: a styled blank cell and a
+    formula without its value in column A do not move it, and neither may they move the
+    merged blocks or the formula gaps zhian finds in the sheet's XML."""
+    import xlsxwriter
+
+    path = tmp_path / "偏移.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("名册")
+    sheet.write_blank(0, 0, None, workbook.add_format({"border": 1}))
+    sheet.write_formula(3, 0, "=1+1", None, "")
+    for column, name in enumerate(["小区名称", "详细地址", "实有人口底数"], start=1):
+        sheet.write(0, column, name)
+    sheet.merge_range(1, 1, 2, 1, "花园小区")
+    sheet.write(1, 2, "凤仙路443号")
+    sheet.write(2, 2, "凤仙路459号")
+    sheet.write_formula(2, 3, "=100*3", None, "")
+    workbook.close()
+    grid = read_workbook(path).sheets[0]
+    assert grid.grid.row(1) == ("花园小区", "凤仙路443号", None)
+    assert grid.grid.row(2) == ("花园小区", "凤仙路459号", None)
+    assert grid.formula_gaps == [(3, 2)]  # Excel row 3, the grid's third column (实有人口底数)

@@ -341,9 +341,12 @@ class XlsxDetails:
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
-# a cell with a value (or a formula) of its own: not self-closing, a <v>, <is> or <f> inside
-_VALUED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
-_VALUED_IN_A = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="A\d+"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)[\s>/]')
+# a cell holding a value — an inline string, or a non-empty <v> after an optional formula —
+# which is what calamine's grid begins at (styled blank cells and formulas without a
+# calculated value do not count: measured with calamine 0.21's fastexcel)
+_VALUE_AFTER = rb"[^>]*?(?<!/)>\s*(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?<(?:\w+:)?(?:v>[^<]|is[\s>])"
+_VALUED_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})\d+"' + _VALUE_AFTER)
+_VALUED_IN_A = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="A\d+"' + _VALUE_AFTER)
 
 
 def _merged_blocks(data: bytes) -> tuple[list[tuple[int, int, int, int]], int]:
@@ -380,12 +383,14 @@ def _formula_gaps(handle) -> list[tuple[int, int]]:
             continue
         letters, row = coordinate_from_string(element.get("r"))
         column = column_index_from_string(letters)
-        first = column if first is None else min(first, column)
         has_value = element.find(_MAIN + "is") is not None or (element.findtext(_MAIN + "v") or "") != ""
-        if element.find(_MAIN + "f") is not None and not has_value:
+        if has_value:  # calamine's grid begins at the first column holding a value
+            first = column if first is None else min(first, column)
+        elif element.find(_MAIN + "f") is not None:
             gaps.append((row, column))
         element.clear()
-    return [(row, column - first) for row, column in gaps]
+    first = first or 1
+    return [(row, column - first) for row, column in gaps if column >= first]
 
 
 def _xlsx_details(path: Path) -> XlsxDetails:
