@@ -114,7 +114,7 @@ def ingest_flow(inbox: str, db: str, workers: int = 2) -> dict:
 @task(name="计算指标", **DATABASE_TASK)
 def evaluate_task(db: str, as_of: dt.date, rate_definition: str) -> Evaluation:
     with database(db) as con:
-        return steps.evaluate(con, as_of, rate_definition)
+        return steps.evaluate(con, as_of, rate_definition, publish=True)  # the scheduled refresh
 
 
 def status_counts(results) -> dict[str, int]:

@@ -44,6 +44,8 @@ RELATIONS = (
     "metric_catalogue",
     "metric_records",
     "metrics/macros.sql",
+    "metrics/source_coverage.sql",
+    "metrics/metric_coverage.sql",
     "metrics/metric_targets.sql",
     "metrics/metric_daily_counts.sql",
     "metrics/target_counts.sql",
@@ -122,14 +124,15 @@ def record_sources_sql() -> str:
 
 def metric_catalogue_sql() -> str:
     """The catalogue as a relation: code, name, kind, unit, whether the denominator is the
-    registry's 实有人口底数."""
+    registry's 实有人口底数, the source its records come from (its coverage)."""
     rows = [
-        f"('{m.code}', '{m.name}', '{m.kind}', '{m.unit}', {str(m.denominator_is_population_base).lower()})"
+        f"('{m.code}', '{m.name}', '{m.kind}', '{m.unit}', {str(m.denominator_is_population_base).lower()},"
+        f" '{m.records}')"
         for m in catalogue.CATALOGUE
     ]
     return (
         f"select * from (values {', '.join(rows)}) "
-        "as catalogue(code, metric_name, kind, unit, denominator_is_population_base)"
+        "as catalogue(code, metric_name, kind, unit, denominator_is_population_base, source)"
     )
 
 

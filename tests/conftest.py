@@ -168,6 +168,13 @@ def seed(con, *, compounds=(), alerts=(), cases=(), residents=(), decisions=(), 
         ],
     )
     census.refresh(con)  # what the ingest counts after loading records
+    # what the ingest keeps of an export that states its time: the seeded data is complete
+    # up to the day before the stamp, for every source (tests of coverage replace this)
+    con.execute(
+        """insert into export_coverage (file_id, sheet, kind, source, station, covered_to, basis, export_at)
+           select null, null, kind, source, null, $day, '标题行', $stamp from record_sources""",
+        {"day": stamp.date() - dt.timedelta(days=1), "stamp": stamp},
+    )
 
 
 def result(con, as_of, metric=None, compound=None, rate_definition="cohort") -> dict:

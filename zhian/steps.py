@@ -2,7 +2,7 @@
 every Prefect flow (`flows/`) call these and nothing else.
 
     ingest(con, inbox, settings)          → IngestReport    new files of the inbox into the tables
-    evaluate(con, as_of, rate_definition) → Evaluation      rank the compounds, evaluate every target once
+    evaluate(con, as_of, …)               → Evaluation      rank the compounds, evaluate every target once
     outputs(con, evaluation, out, …)      → Outputs         dashboard(s), report(s), bureau overview
     run(…)                                                  the three on one connection
 
@@ -47,12 +47,16 @@ def ingest(
     return ingest_inbox(Path(inbox), con, settings, on_progress=on_progress, parser=parser)
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> Evaluation:
-    """Rank the compounds on last year's records (seed 002), then evaluate every target."""
+def evaluate(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort", *, publish: bool = False
+) -> Evaluation:
+    """Rank the compounds on last year's records (seed 002), then evaluate every target.
+    `publish`: the evaluation becomes `metric_results` (a run, the refresh flow); otherwise it
+    is a look at a date, kept in the history only."""
     with stage("rank compounds"):
         rank_compounds(con, as_of.year - 1)
     with stage("evaluate"):
-        return evaluate_targets(con, as_of, rate_definition)
+        return evaluate_targets(con, as_of, rate_definition, publish=publish)
 
 
 @dataclass
@@ -151,6 +155,6 @@ def run(
     """The whole job on one connection: ingest, evaluate once, write the outputs."""
     ingested = ingest(con, inbox, settings, parser=parser, on_progress=on_progress)
     stations.check(con, station)  # before the evaluation is stored
-    evaluation = evaluate(con, as_of, rate_definition)
+    evaluation = evaluate(con, as_of, rate_definition, publish=True)
     written = outputs(con, evaluation, out, station=station, by_station=by_station, plotlyjs=plotlyjs)
     return Run(ingested, evaluation, written)

@@ -9,6 +9,7 @@ header row is empty (vertically merged names).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -150,6 +151,25 @@ def _unclassified_reason(rows, best_partial) -> str:
 _EXPORT_TIME = re.compile(
     r"(导出|打印|统计|制表|生成)(时间|日期)\s*[:：]?\s*(?P<value>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}[:时点]\d{1,2}([:分]\d{1,2}秒?)?分?)?)"
 )
+
+
+_EXPORT_NAME = re.compile(
+    r"导出(时间|日期)?[_\-\s]*(?P<a>(19|20)\d{2}[-_.年]?\d{2}[-_.月]?\d{2})(?!\d)"
+    r"|(?<!\d)(?P<b>(19|20)\d{2}[-_.年]?\d{2}[-_.月]?\d{2})日?[_\-\s]*导出"
+)
+
+
+def export_date_in_name(name: str) -> dt.datetime | None:
+    """`警情导出20220905.xlsx`, `20220905导出.xls`, `导出_2022-09-05.csv`: the export date a file
+    name states (at 00:00), or None."""
+    match = _EXPORT_NAME.search(name)
+    if not match:
+        return None
+    digits = re.sub(r"\D", "", match.group("a") or match.group("b"))
+    try:
+        return dt.datetime.strptime(digits, "%Y%m%d")
+    except ValueError:
+        return None
 
 
 def export_time_text(title_rows: list[list[str | None]]) -> str | None:

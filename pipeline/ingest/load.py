@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 
 from zhian.pipeline.db import scalar, transaction
-from zhian.pipeline.ingest import attribution, census
+from zhian.pipeline.ingest import attribution, census, coverage
 from zhian.pipeline.ingest.batching import pack
 from zhian.pipeline.ingest.file_reports import FileReport, IngestReport, SheetReport
 from zhian.pipeline.ingest.inbox import LOCAL_TZ, Plan, file_mtime
@@ -127,9 +127,12 @@ def load_files(
     return report
 
 
-def _frames_by_kind(batch: list[_Pending]) -> list[tuple[SourceKind, pl.DataFrame, pl.DataFrame]]:
+def _frames_by_kind(
+    batch: list[_Pending], covered: list[pl.DataFrame]
+) -> list[tuple[SourceKind, pl.DataFrame, pl.DataFrame]]:
     """Per kind, the valid rows and the rejected cells of every file of the batch, in load
-    order, with each file's id; kinds in load-rank order."""
+    order, with each file's id; kinds in load-rank order. What each sheet covers goes to
+    `covered` (coverage.py)."""
     valid: dict[str, list[pl.DataFrame]] = {}
     rejected: dict[str, list[pl.DataFrame]] = {}
     for item in batch:
@@ -137,6 +140,9 @@ def _frames_by_kind(batch: list[_Pending]) -> list[tuple[SourceKind, pl.DataFram
         for sheet in item.sheets():
             if not sheet.kind:
                 continue
+            rows = coverage.sheet_coverage(item.report.file_id, sheet, sheet.kind)
+            if rows is not None:
+                covered.append(rows)
             if sheet.valid is not None and sheet.valid.height:
                 valid.setdefault(sheet.kind, []).append(sheet.valid.with_columns(file_id))
             if sheet.rejected is not None and sheet.rejected.height:
@@ -156,8 +162,9 @@ def _frames_by_kind(batch: list[_Pending]) -> list[tuple[SourceKind, pl.DataFram
 def _write_batch(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> None:
     """Everything of a batch of files in one transaction."""
     file_ids = [item.report.file_id for item in batch]
+    covered: list[pl.DataFrame] = []
     with transaction(con):
-        for kind, valid, rejected in _frames_by_kind(batch):
+        for kind, valid, rejected in _frames_by_kind(batch, covered):
             if valid.height:
                 if kind.records:
                     with total("load: attribute"):
@@ -173,6 +180,7 @@ def _write_batch(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> None:
                 kind.after_load(con)
         with total("load: count records"):
             census.refresh(con, sorted({*file_ids, *census.superseded_files(con, file_ids)}))
+        coverage.keep(con, covered)
         for item in batch:
             _log_file(con, item)
 

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import polars as pl
 
-from zhian.pipeline.ingest.classify import Classification, Unclassified, classify, export_time_text
+from zhian.pipeline.ingest.classify import (
+    Classification,
+    Unclassified,
+    classify,
+    export_date_in_name,
+    export_time_text,
+)
+from zhian.pipeline.ingest.coverage import STATED
 from zhian.pipeline.ingest.file_reports import FileReport, SheetReport
 from zhian.pipeline.ingest.read import Sheet, Unreadable, Workbook, read_workbook
 from zhian.pipeline.settings import Settings
@@ -218,8 +225,11 @@ def prepare_sheet(
     ]
     export_text = export_time_text(title_rows)
     export_at = parse_datetime(export_text) if export_text else None
+    named = export_date_in_name(Path(source_file).name)
     if export_at:
         report.export_at, report.export_time_source = export_at, "标题行"
+    elif named:
+        report.export_at, report.export_time_source = named, "文件名"
     else:
         report.export_at, report.export_time_source = mtime, "文件修改时间"
     if classification.unused_headers:
@@ -274,6 +284,8 @@ def _prepare_rows(source_file, sheet, classification, extracted, report, setting
         if extra.height:
             valid = valid.filter(~pl.col(ROW).is_in(extra["row_number"].unique().to_list()))
             rejected = pl.concat([rejected, extra])
+    if kind.records and report.export_time_source in STATED and valid.height:
+        valid, rejected = _reject_after_export(valid, rejected, context, kind, report.export_at)
     if sheet.formula_gaps:
         valid, rejected = _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, kind.kind)
     if kind.kind == "alerts" and valid.height and looks_like_twelve_hour_clock(valid["alarm_at"].dt.hour()):
@@ -368,6 +380,38 @@ def prepare_carried(
 
 
 FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果（请在Excel中重新计算并保存后再放入）"
+
+
+def _reject_after_export(valid, rejected, context, kind, export_at: dt.datetime):
+    """A record dated after the export time its own file states (a 登记日期 in the future, a
+    typo of the year) cannot be true: reject its row, quoting the date and the export time."""
+    from zhian.pipeline.ingest.rejections import rejections
+
+    extra = []
+    for column in kind.columns:
+        if column.type not in ("date", "timestamp") or column.name not in context.headers:
+            continue  # a column of the sheet (not one derived from another)
+        limit = export_at.date() if column.type == "date" else export_at
+        rows = valid.filter(pl.col(column.name) > limit)
+        if not rows.height:
+            continue
+        shown = "%Y-%m-%d" if column.type == "date" else "%Y-%m-%d %H:%M"
+        extra.append(
+            rejections(
+                context,
+                kind.kind,
+                rows,
+                column=context.headers.get(column.name) or context.labels.get(column.name, column.name),
+                value=rows[column.name].dt.strftime(shown),
+                reason=f"日期晚于本表的导出时间（{export_at:%Y-%m-%d %H:%M}），不可能已经发生，请核对",
+                rule="after_export",
+            )
+        )
+    if not extra:
+        return valid, rejected
+    late = pl.concat(extra)
+    valid = valid.filter(~pl.col(ROW).is_in(late["row_number"].unique().to_list()))
+    return valid, pl.concat([rejected, late]).sort("row_number", "column_name")
 
 
 def _reject_formula_gaps(sheet, classification, frame, valid, rejected, context, kind):

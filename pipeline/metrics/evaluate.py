@@ -58,41 +58,56 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, evaluation_id: int, results: pl
     return hashlib.sha256("\n".join([*rows, f"daily {daily}"]).encode("utf-8")).hexdigest()
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort") -> Evaluation:
+def evaluate(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, rate_definition: str = "cohort", *, publish: bool = True
+) -> Evaluation:
     """Compute every target as of `as_of` and keep the evaluation (metric_evaluations,
-    metric_daily, metric_history) unless it is identical to the latest one."""
+    metric_daily, metric_history) unless it is identical to the latest one. A published
+    evaluation (`zhian run`, the refresh flow) becomes `metric_results`; an unpublished one (a
+    look at another date: `zhian metrics`, `dashboard`, `report`) is kept in the history but
+    never replaces what other tools read."""
     if rate_definition not in RATE_DEFINITIONS:
         raise ValueError(f"比率口径只能是 cohort 或 period：{rate_definition}")
     with transaction(con) as tx:
         latest = con.execute("""
-            select evaluation_id, as_of, rate_definition, fingerprint from metric_evaluations
+            select evaluation_id, as_of, rate_definition, fingerprint, published from metric_evaluations
             order by evaluation_id desc limit 1
         """).fetchall()
         evaluation_id = (latest[0][0] if latest else 0) + 1
         run_at = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
         con.execute(
-            """insert into metric_evaluations (evaluation_id, run_at, as_of, rate_definition, low_base_cutoff)
-               values ($id, $run_at, $as_of, $definition, $cutoff)""",
+            """insert into metric_evaluations (evaluation_id, run_at, as_of, rate_definition, low_base_cutoff, published)
+               values ($id, $run_at, $as_of, $definition, $cutoff, $published)""",
             {
                 "id": evaluation_id,
                 "run_at": run_at,
                 "as_of": as_of,
                 "definition": rate_definition,
                 "cutoff": LOW_BASE_CUTOFF,
+                "published": publish,
             },
         )
         _store_daily_counts(con, evaluation_id, as_of, by_done_date=rate_definition == "period")
         results = con.sql("select * from metric_evaluation($id)", params={"id": evaluation_id}).pl()
         problems = con.sql("select * from stg_target_problems order by source_file, source_row, named_compound").pl()
         fingerprint = _fingerprint(con, evaluation_id, results)
-        if latest and latest[0][1:] == (as_of, rate_definition, fingerprint):
+        if latest and latest[0][1:4] == (as_of, rate_definition, fingerprint):
             tx.rollback()
+            if publish and not latest[0][4]:  # the same figures, now published
+                con.execute(
+                    "update metric_evaluations set published = true where evaluation_id = $id", {"id": latest[0][0]}
+                )
             return Evaluation(latest[0][0], as_of, rate_definition, results, problems, stored=False)
         con.execute(
             "update metric_evaluations set targets = $n, fingerprint = $fp where evaluation_id = $id",
             {"n": results.height, "fp": fingerprint, "id": evaluation_id},
         )
-        con.execute("delete from metric_daily where evaluation_id <> $id", {"id": evaluation_id})
+        # the daily counts of this evaluation and of the published one (the charts read them)
+        con.execute(
+            """delete from metric_daily where evaluation_id <> $id and evaluation_id is distinct from
+               (select max(evaluation_id) from metric_evaluations where published)""",
+            {"id": evaluation_id},
+        )
         stored = results.with_columns(pl.lit(evaluation_id, dtype=pl.Int32).alias("evaluation_id"))
         con.register("stored_results", stored.to_arrow())
         con.execute("insert into metric_history by name select * from stored_results")

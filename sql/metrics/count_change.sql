@@ -7,6 +7,7 @@
 -- Pace while the window runs: the projected full-window count is
 -- actual * full baseline / to-date baseline (else actual * window days / elapsed days),
 -- compared with the full baseline.
+-- p_value / significant: is the change more than chance (binomial_p_value)? Never a status.
 create or replace macro count_change(evaluation) as table
 with
 
@@ -23,6 +24,7 @@ evaluated as (
     select
         target_id,
         window_state,
+        coverage_note,
         low_base_cutoff,
         actual,
         baseline,
@@ -54,31 +56,33 @@ evaluated as (
 final as (
     select
         target_id,
-        case when window_state = 'not_started' then null else actual end::double as actual,
-        case when window_state = 'not_started' then null else baseline end::double as baseline,
+        case when window_state in ('not_started', 'not_covered') then null else actual end::double as actual,
+        case when window_state in ('not_started', 'not_covered') then null else baseline end::double as baseline,
         null::bigint as numerator,
         null::bigint as denominator,
         case
-            when window_state = 'not_started' then null
+            when window_state in ('not_started', 'not_covered') then null
             when baseline > 0 then (actual - baseline) / baseline::double
             when actual = 0 then 0.0
         end as change,
         case when window_state = 'running' then projected::double end as projected,
         case when window_state = 'running' and baseline_full > 0
             then (projected - baseline_full) / baseline_full::double end as projected_change,
-        case when window_state = 'not_started' then null else baseline_full end::double as baseline_full,
+        case when window_state in ('not_started', 'not_covered') then null else baseline_full end::double as baseline_full,
         case
-            when window_state = 'not_started' then 'no_data'
+            when window_state in ('not_started', 'not_covered') then 'no_data'
             when window_state = 'over' then case when meets_to_date then 'met' else 'missed' end
             when projection_meets then 'on_track'
             else 'at_risk'
         end as status,
-        window_state <> 'not_started' and baseline < low_base_cutoff as low_base,
+        window_state not in ('not_started', 'not_covered') and baseline < low_base_cutoff as low_base,
+        case when window_state not in ('not_started', 'not_covered') then binomial_p_value(actual, baseline) end
+            as p_value,
         case
-            when window_state = 'not_started' then '整治尚未开始'
+            when window_state in ('not_started', 'not_covered') then coverage_note
             when baseline = 0 and actual > 0 then '新增 ' || actual || '（同期为0）'
         end as note
     from evaluated
 )
 
-select * from final
+select *, p_value < 0.05 as significant from final

@@ -55,10 +55,16 @@ final as (
         targets.target_raw,
         results.status,
         results.low_base,
-        results.note,
+        case when targets.coverage_cut then concat_ws('；', targets.coverage_note, results.note) else results.note end
+            as note,
         evaluations.rate_definition,
         targets.source_file,
-        targets.source_row
+        targets.source_row,
+        targets.covered_to,
+        case when targets.window_state not in ('not_started', 'not_covered') then targets.evaluated_to end
+            as evaluated_to,
+        results.p_value,
+        results.significant
     from targets
     join results on results.target_id = targets.target_id
     cross join evaluations

@@ -28,14 +28,14 @@ final as (
         target_id,
         ratio(window_state, numerator, denominator) as actual,
         case when baseline_denominator > 0 then baseline_numerator / baseline_denominator::double end as baseline,
-        case when window_state <> 'not_started' then numerator end as numerator,
-        case when window_state <> 'not_started' then denominator end as denominator,
+        case when window_state not in ('not_started', 'not_covered') then numerator end as numerator,
+        case when window_state not in ('not_started', 'not_covered') then denominator end as denominator,
         null::double as change,
         case when window_state = 'running' then ratio(window_state, numerator, denominator) end as projected,
         rate_status(window_state, numerator, denominator, target_op, target_percent) as status,
-        window_state <> 'not_started' and denominator < low_base_cutoff as low_base,
+        window_state not in ('not_started', 'not_covered') and denominator < low_base_cutoff as low_base,
         case
-            when window_state = 'not_started' then '整治尚未开始'
+            when window_state in ('not_started', 'not_covered') then coverage_note
             when denominator = 0 then '本期没有案件，比率无法计算'
         end as note
     from counts

@@ -24,14 +24,14 @@ final as (
         target_id,
         ratio(window_state, numerator, denominator) as actual,
         null::double as baseline,
-        case when window_state <> 'not_started' then numerator end as numerator,
-        case when window_state <> 'not_started' then denominator end as denominator,
+        case when window_state not in ('not_started', 'not_covered') then numerator end as numerator,
+        case when window_state not in ('not_started', 'not_covered') then denominator end as denominator,
         null::double as change,
         case when window_state = 'running' then ratio(window_state, numerator, denominator) end as projected,
         rate_status(window_state, numerator, denominator, target_op, target_percent) as status,
-        window_state <> 'not_started' and coalesce(denominator, 0) < low_base_cutoff as low_base,
+        window_state not in ('not_started', 'not_covered') and coalesce(denominator, 0) < low_base_cutoff as low_base,
         case
-            when window_state = 'not_started' then '整治尚未开始'
+            when window_state in ('not_started', 'not_covered') then coverage_note
             when denominator is null and denominator_is_population_base then '小区名册中没有实有人口底数'
             when coalesce(denominator, 0) = 0 then '没有可计算的人口记录'
             when numerator > denominator then '登记人数超过人口底数，请核实底数'

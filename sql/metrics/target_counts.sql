@@ -4,7 +4,7 @@
 --   window_*        [window_start, current_end]
 --   baseline_*      [baseline_start, baseline_end]: the same dates one year earlier
 --   baseline_full_* [baseline_start, baseline_full_end]: the whole baseline window (pace)
---   stock_*         every day up to as_of (stock rates are not windowed)
+--   stock_*         every day up to evaluated_to (stock rates are not windowed)
 -- events are records by event date; done_by_as_of / done_by_baseline_as_of those of them done
 -- by as_of / by as_of one year earlier; done_undated those done without a date; done the
 -- records done on a day of the window, whatever their event date (period rates).
@@ -53,9 +53,11 @@ summed as (
         coalesce(sum(daily.events) filter (
             where daily.day between targets.baseline_start and targets.baseline_full_end), 0)::bigint
             as baseline_full_events,
-        -- all history up to as_of
-        coalesce(sum(daily.events) filter (where daily.day <= targets.as_of), 0)::bigint as stock_events,
-        coalesce(sum(daily.done_by_as_of) filter (where daily.day <= targets.as_of), 0)::bigint as stock_done_by_as_of
+        -- all history up to the day the figures are as of (as_of, or the data's coverage)
+        coalesce(sum(daily.events) filter (where daily.day <= coalesce(targets.evaluated_to, targets.as_of)), 0)
+            ::bigint as stock_events,
+        coalesce(sum(daily.done_by_as_of) filter (where daily.day <= coalesce(targets.evaluated_to, targets.as_of)), 0)
+            ::bigint as stock_done_by_as_of
     from targets
     left join daily on daily.metric = targets.metric and daily.compound = targets.compound
     group by targets.target_id

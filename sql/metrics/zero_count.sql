@@ -13,21 +13,21 @@ counts as (
 final as (
     select
         target_id,
-        case when window_state <> 'not_started' then actual end::double as actual,
-        case when window_state <> 'not_started' then baseline end::double as baseline,
+        case when window_state not in ('not_started', 'not_covered') then actual end::double as actual,
+        case when window_state not in ('not_started', 'not_covered') then baseline end::double as baseline,
         null::bigint as numerator,
         null::bigint as denominator,
         null::double as change,
         null::double as projected,
         case
-            when window_state = 'not_started' then 'no_data'
+            when window_state in ('not_started', 'not_covered') then 'no_data'
             when compare(actual, target_op, target_percent)
                 then case when window_state = 'over' then 'met' else 'on_track' end
             else 'missed'
         end as status,
         false as low_base,
         case
-            when window_state = 'not_started' then '整治尚未开始'
+            when window_state in ('not_started', 'not_covered') then coverage_note
             when actual > 0 then '已发生 ' || actual || ' 起'
         end as note
     from counts

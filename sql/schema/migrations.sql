@@ -7,3 +7,8 @@ alter table metric_evaluations add column if not exists low_base_cutoff integer;
 alter table targets add column if not exists target_note varchar;
 alter table attribution_lookup add column if not exists doorplate varchar;
 alter table attribution_lookup add column if not exists suggestion varchar;
+alter table metric_evaluations add column if not exists published boolean default true;
+alter table metric_history add column if not exists covered_to date;
+alter table metric_history add column if not exists evaluated_to date;
+alter table metric_history add column if not exists p_value double;
+alter table metric_history add column if not exists significant boolean;

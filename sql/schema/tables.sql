@@ -116,7 +116,8 @@ create table if not exists attribution_lookup (
 );
 
 -- metric evaluations: every run of the metric engine is kept, so a figure reported last
--- month can be reproduced exactly; metric_results shows the latest evaluation
+-- month can be reproduced exactly; metric_results shows the latest published one (a look at
+-- another date or campaign is kept but never replaces what other tools read)
 create sequence if not exists evaluation_id_seq start 1;
 
 create table if not exists metric_evaluations (
@@ -126,7 +127,8 @@ create table if not exists metric_evaluations (
     rate_definition varchar,       -- cohort (default) or period
     targets integer,
     fingerprint varchar,           -- of the results: an identical re-evaluation is not stored twice
-    low_base_cutoff integer        -- a baseline count or denominator under this is a small base
+    low_base_cutoff integer,       -- a baseline count or denominator under this is a small base
+    published boolean              -- what metric_results shows: the latest published (zhian run, the refresh flow)
 );
 
 -- the counts an evaluation summed: per metric, compound and day, the records whose event
@@ -156,7 +158,7 @@ create table if not exists metric_history (
     unit varchar,
     window_start date,
     window_end date,
-    window_state varchar,          -- not_started, running, over
+    window_state varchar,          -- not_started, not_covered (no data of its source), running, over
     current_end date,              -- the window cut to as_of
     baseline_start date,
     baseline_end date,
@@ -178,7 +180,11 @@ create table if not exists metric_history (
     note varchar,
     rate_definition varchar,
     source_file varchar,
-    source_row bigint
+    source_row bigint,
+    covered_to date,               -- the last day the data of the metric's source covers (null: none loaded)
+    evaluated_to date,             -- the day the figures are as of: least(as_of, covered_to)
+    p_value double,                -- count changes: exact two-sided test of "no change" (conditional binomial)
+    significant boolean            -- p_value < 0.05; never changes the status
 );
 
 create table if not exists target_problems (
@@ -229,6 +235,20 @@ create table if not exists record_counts (
     records bigint,
     latest_record timestamp,
     latest_export timestamp
+);
+
+-- What each export with a stated export time (title row, file name) covers: per sheet,
+-- source and station, the last complete day (pipeline/ingest/coverage.py). Exports that
+-- state no time are covered by their last record (the source_coverage view).
+create table if not exists export_coverage (
+    file_id integer,
+    sheet varchar,
+    kind varchar,
+    source varchar,                -- alerts, criminal, public_order, residents
+    station varchar,               -- null: an export naming no unit (it covers every station)
+    covered_to date,               -- the day before the export's date (its own date if exported at 23:59)
+    basis varchar,                 -- 标题行, 文件名
+    export_at timestamp
 );
 
 -- The station of each compound (registry, else most of its records), kept with record_counts.
