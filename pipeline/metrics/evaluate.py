@@ -76,7 +76,8 @@ def evaluate(
         evaluation_id = (latest[0][0] if latest else 0) + 1
         run_at = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
         con.execute(
-            """insert into metric_evaluations (evaluation_id, run_at, as_of, rate_definition, low_base_cutoff, published)
+            """insert into metric_evaluations
+                   (evaluation_id, run_at, as_of, rate_definition, low_base_cutoff, published)
                values ($id, $run_at, $as_of, $definition, $cutoff, $published)""",
             {
                 "id": evaluation_id,
