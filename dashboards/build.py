@@ -157,7 +157,7 @@ def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) 
                 anchor=f"c{c_index}",
                 name=name,
                 window=f"{first['window_start']} 至 {first['window_end']}",
-                state=wording.STATE_NAMES[first["window_state"]],
+                state=wording.campaign_state(first),
                 verdict=_verdict(rows),
                 metrics=columns,
                 grid=grid,

@@ -55,6 +55,7 @@ RELATIONS = (
     "metrics/stock_rate.sql",
     "metrics/metric_evaluation.sql",
     "metrics/metric_results.sql",
+    "metrics/explain_records.sql",
 )
 
 

@@ -304,9 +304,10 @@ def cmd_run(inbox, db, wait, config, workers, out, as_of, rate_definition, stati
         from zhian.pipeline.outputs.stations import compounds_of
 
         compounds = compounds_of(con, station) if station else None
+        coverage = console.coverage_of(con, station)
     _print_ingest(done.ingested, db)
     console.console.print()
-    console.print_metrics(done.evaluation, compounds=compounds, detail=not by_station)
+    console.print_metrics(done.evaluation, compounds=compounds, detail=not by_station, coverage=coverage)
     _print_written(done.written, out, by_station)
 
 
@@ -401,7 +402,57 @@ def cmd_metrics(db, wait, as_of, campaign, station, rate_definition):
     with _open(db, wait, must_exist=True) as con, _known_station():
         compounds = compounds_of(con, station) if station else None
         evaluation = steps.evaluate(con, as_of or dt.date.today(), rate_definition)
-    console.print_metrics(evaluation, campaign, compounds=compounds)
+        coverage = console.coverage_of(con, station)
+    console.print_metrics(evaluation, campaign, compounds=compounds, coverage=coverage)
+
+
+@command("explain", "指标溯源：列出一个小区一项指标背后的每条记录（计数与指标值完全一致）")
+@database
+@click.option("--campaign", required=True, metavar="项目", help="整治项目")
+@click.option("--compound", required=True, metavar="小区", help="小区名称")
+@click.option("--metric", required=True, metavar="指标", help="指标代码或名称（如 alarm_calls_yoy、刑事案件破案率）")
+@as_of_option
+@click.option("--baseline", is_flag=True, help="列出同期（上年同期）的记录，而不是本期的")
+@click.option("--out", type=a_file(), metavar="文件", help="把全部记录写入Excel文件（.xlsx）")
+@rate_option
+def cmd_explain(db, wait, campaign, compound, metric, as_of, baseline, out, rate_definition):
+    from zhian import steps
+    from zhian.pipeline.metrics.explain import explain, resolve_metric
+    from zhian.pipeline.outputs import console
+
+    code = resolve_metric(metric)
+    if code is None:
+        raise CommandError(f"没有这个指标：{metric}（可用 zhian metrics 查看各项目的指标）")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise CommandError(f"溯源文件应为 .xlsx：{out}")
+    with _open(db, wait, must_exist=True) as con:
+        if as_of is None:
+            evaluation_id = con.execute("select max(evaluation_id) from metric_evaluations where published").fetchone()[
+                0
+            ]
+            if evaluation_id is None:  # nothing published yet: a look as of today
+                evaluation_id = steps.evaluate(con, dt.date.today(), rate_definition).evaluation_id
+        else:
+            evaluation_id = steps.evaluate(con, as_of, rate_definition).evaluation_id
+        known = con.execute(
+            "select distinct campaign, compound from metric_history where evaluation_id = $e order by all",
+            {"e": evaluation_id},
+        ).fetchall()
+        if campaign not in {c for c, _ in known}:
+            names = "、".join(dict.fromkeys(c for c, _ in known)) or "（没有）"
+            raise CommandError(f"没有这个整治项目：{campaign}（已有：{names}）")
+        if (campaign, compound) not in known:
+            names = "、".join(k for c, k in known if c == campaign)
+            raise CommandError(f"整治项目“{campaign}”中没有这个小区：{compound}（已有：{names}）")
+        explanation = explain(con, evaluation_id, campaign, compound, code)
+        if explanation is None:
+            raise CommandError(f"整治项目“{campaign}”没有为{compound}设定这项指标：{metric}")
+    console.print_explanation(explanation, baseline=baseline)
+    if out is not None:
+        from zhian.pipeline.outputs.explain_book import write_explanation
+
+        path = write_explanation(out, explanation)
+        console.console.print(f"溯源清单：{path}")
 
 
 @command("rank", "按一年的警情和案件给小区排整治优先顺序（分三批）")

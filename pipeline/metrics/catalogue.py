@@ -43,7 +43,7 @@ class Metric:
 
     @property
     def records_sql(self) -> str:
-        """Its records: compound, event_date, done_date, is_done_undated — one row each."""
+        """Its records: record_id, compound, event_date, done_date, is_done_undated — one row each."""
         return f"metrics/records/{self.code}.sql"
 
 

@@ -183,7 +183,12 @@ def print_registry_upkeep(con: duckdb.DuckDBPyConnection, station: str | None = 
 
 
 def print_metrics(
-    evaluation, campaign: str | None = None, *, compounds: set[str] | None = None, detail: bool = True
+    evaluation,
+    campaign: str | None = None,
+    *,
+    compounds: set[str] | None = None,
+    detail: bool = True,
+    coverage: list[dict] | None = None,
 ) -> None:
     """Statuses per campaign, in Chinese (达标 / 未达标 / 进度正常 / 有风险 / 无数据):
     for `compounds` only when given (one station); counts only when not `detail` (a
@@ -201,10 +206,15 @@ def print_metrics(
         )
     definition = wording.rate_definition_text(evaluation.rate_definition)
     console.print(f"评估日期：{evaluation.as_of.isoformat()}，比率口径：{definition}")
+    if coverage:
+        lines, warning = wording.coverage_lines(coverage, evaluation.as_of)
+        console.print("；".join(lines))
+        if warning:
+            console.print(warning)
     for name in results["campaign"].unique(maintain_order=True).to_list():
         rows = results.filter(results["campaign"] == name)
         first = rows.row(0, named=True)
-        state = wording.STATE_NAMES[first["window_state"]]
+        state = wording.campaign_state(first)
         counts = {s: rows.filter(rows["status"] == s).height for s in wording.STATUS_NAMES}
         verdict = "，".join(f"{wording.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
         console.print(
@@ -218,7 +228,12 @@ def print_metrics(
         for row in rows.iter_rows(named=True):
             notes = [
                 n
-                for n in (row["note"], wording.LOW_BASE_NOTE if row["low_base"] else None, wording.pace_sentence(row))
+                for n in (
+                    row["note"],
+                    wording.significance_text(row),
+                    wording.LOW_BASE_NOTE if row["low_base"] else None,
+                    wording.pace_sentence(row),
+                )
                 if n
             ]
             table.add_row(
@@ -236,6 +251,34 @@ def print_metrics(
         console.print(
             f"注意：{problem['problem']}（{problem['source_file']} 第{problem['source_row']}行，该小区不计算）"
         )
+
+
+def coverage_of(con: duckdb.DuckDBPyConnection, station: str | None = None) -> list[dict]:
+    """Per source, the day its data covers (sql/quality/data_coverage.sql), for print_metrics."""
+    return query(con, "quality/data_coverage.sql", {"station": station}).pl().to_dicts()
+
+
+def print_explanation(explanation, *, baseline: bool = False, limit: int = 200) -> None:
+    """The records behind a figure (masked): the current parts, or with `baseline` the
+    baseline's; the first `limit` of them, all of them in the workbook (--out)."""
+    from zhian.pipeline.metrics.explain import PARTS
+    from zhian.pipeline.outputs.explain_book import header_lines
+
+    for line in header_lines(explanation):
+        console.print(mask_text(line))
+    wanted = [PARTS[p] for p in PARTS if p.startswith("baseline") == baseline]
+    records = explanation.records.filter(explanation.records["部分"].is_in(wanted))
+    if records.height == 0:
+        console.print("（没有记录）")
+        return
+    table = Table()
+    for column in records.columns:
+        table.add_column(column, overflow="fold")
+    for row in records.head(limit).iter_rows():
+        table.add_row(*("" if v is None else mask_text(str(v)) for v in row))
+    console.print(table)
+    if records.height > limit:
+        console.print(f"……共{records.height}条，只列出前{limit}条；全部记录请用 --out 文件.xlsx")
 
 
 def print_ranking(frame, year: int, per_thousand: bool) -> None:

@@ -195,7 +195,7 @@ def _summary(
         first = rows.row(0, named=True)
         counts = {s: rows.filter(pl.col("status") == s).height for s in wording.STATUS_NAMES}
         verdict = "，".join(f"{wording.STATUS_NAMES[s]}{n}项" for s, n in counts.items())
-        state = wording.STATE_NAMES[first["window_state"]]
+        state = wording.campaign_state(first)
         line(row, f"{campaign}（{first['window_start']}至{first['window_end']}，{state}）", 12, True)
         line(row + 1, f"共{rows.height}项指标：{verdict}。")
         row += 2

@@ -11,7 +11,10 @@ from zhian.pipeline.metrics import catalogue
 from zhian.pipeline.metrics.catalogue import LOW_BASE_CUTOFF
 
 STATUS_NAMES = {"met": "达标", "missed": "未达标", "on_track": "进度正常", "at_risk": "有风险", "no_data": "无数据"}
-STATE_NAMES = {"not_started": "尚未开始", "running": "进行中", "over": "已结束"}
+STATE_NAMES = {"not_started": "尚未开始", "not_covered": "无数据覆盖", "running": "进行中", "over": "已结束"}
+SIGNIFICANCE_LEVEL = 0.05
+NOT_SIGNIFICANT = "变化在正常波动范围内"
+SIGNIFICANT = "变化明显，超出正常波动"
 # what became of an inbox file
 OUTCOME_NAMES = {
     "loaded": "已载入",
@@ -82,6 +85,44 @@ def change_text(row: dict) -> str:
         return f"新增{int(row['actual'])}"
     word = "下降" if row["change"] < 0 else "上升"
     return "持平" if row["change"] == 0 else f"{word}{abs(row['change']) * 100:.1f}%"
+
+
+def campaign_state(row: dict) -> str:
+    """A campaign's state by its dates (尚未开始 / 进行中 / 已结束), whatever its data covers."""
+    if row["as_of"] < row["window_start"]:
+        return STATE_NAMES["not_started"]
+    return STATE_NAMES["over" if row["as_of"] >= row["window_end"] else "running"]
+
+
+def significance_text(row: dict) -> str | None:
+    """Is a count change more than chance? 变化在正常波动范围内（p=0.73） — count changes only;
+    it never changes the status."""
+    if row["kind"] != catalogue.COUNT_CHANGE or row.get("p_value") is None:
+        return None
+    p = row["p_value"]
+    shown = "p<0.001" if p < 0.001 else f"p={p:.3f}".rstrip("0").rstrip(".") if p < 1 else "p=1"
+    return f"{SIGNIFICANT if row['significant'] else NOT_SIGNIFICANT}（{shown}）"
+
+
+def coverage_lines(coverage: list[dict], as_of) -> tuple[list[str], str | None]:
+    """Per source "110警情数据截至 2022-08-31（导出时间）" and, when the evaluation date is past
+    any of them, the warning a leader must read before any status (sql/quality/data_coverage.sql)."""
+    basis_words = {"标题行": "按导出时间", "文件名": "按文件名中的导出日期", "最后记录日期": "按最后一条记录的日期"}
+    lines, behind = [], []
+    for row in coverage:
+        if row["covered_to"] is None:
+            lines.append(f"{row['label']}：尚未载入")
+            continue
+        lines.append(f"{row['label']}数据截至 {row['covered_to']}（{basis_words.get(row['basis'], row['basis'])}）")
+        if row["covered_to"] < as_of:
+            behind.append(row["label"])
+    warning = None
+    if behind:
+        warning = (
+            f"注意：评估日期 {as_of} 晚于{'、'.join(behind)}数据的截至日期。相关指标按数据截至日评估，"
+            "数据未覆盖整个整治期的项目只显示进度（进度正常／有风险），不给出达标或未达标的结论。"
+        )
+    return lines, warning
 
 
 def pace_sentence(row: dict) -> str | None:

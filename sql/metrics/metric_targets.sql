@@ -69,14 +69,19 @@ windows as (
         least(end_date, coalesce(evaluated_to, as_of)) as current_end,
         case
             when as_of < start_date then 'not_started'
-            when covered_to is null or covered_to < start_date then 'not_covered'
+            when covered_to is null then 'not_covered'
+            -- a stock (实有人口) as it stood before the window is still a stock: a pace status
+            when covered_to < start_date and kind <> 'stock_rate' then 'not_covered'
             when evaluated_to < end_date then 'running'
             else 'over'
         end as window_state,
-        as_of >= start_date and covered_to >= start_date and covered_to < least(end_date, as_of) as coverage_cut,
+        as_of >= start_date and covered_to < least(end_date, as_of)
+            and (covered_to >= start_date or kind = 'stock_rate') as coverage_cut,
         case
             when as_of < start_date then '整治尚未开始'
             when covered_to is null then '尚未载入' || coalesce(source_label, source) || '数据'
+            when covered_to < start_date and kind = 'stock_rate' then
+                coalesce(source_label, source) || '数据截至 ' || strftime(covered_to, '%Y-%m-%d') || '，整治开始前'
             when covered_to < start_date then
                 coalesce(source_label, source) || '数据截至 ' || strftime(covered_to, '%Y-%m-%d') || '，整治期内尚无数据'
             when covered_to < least(end_date, as_of) then

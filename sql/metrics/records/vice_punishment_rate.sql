@@ -1,4 +1,4 @@
 -- 黄赌处罚率: public-order prostitution and gambling cases; done = a penalty was imposed
-select compound, event_date, punished_date as done_date, is_punished_undated as is_done_undated
+select case_id as record_id, compound, event_date, punished_date as done_date, is_punished_undated as is_done_undated
 from stg_cases
 where case_kind = 'public_order' and not is_excluded and offence in ('卖淫嫖娼', '赌博')

@@ -1,0 +1,179 @@
+"""Explain a number (指标溯源): the records behind one figure of an evaluation.
+
+`explain(con, evaluation_id, campaign, compound, metric)` lists every record counted in the
+figure — per part (本期 / 同期, 分子 / 分母), with its ID, date, category, status and
+address — and the count of each part beside the figure it must equal. The parts come from
+the relation `explain_records` (sql/metrics/explain_records.sql), which decides membership
+exactly as the families do; `Explanation.mismatches()` is empty when the counts equal the
+figures, and the tests assert it for every metric kind. Personal data is masked here, once,
+for every caller (the terminal, the workbook, the dashboard's and the report's lists).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from zhian.pipeline.masking import mask_id, mask_name
+from zhian.pipeline.metrics import catalogue
+
+# the parts of a figure, in the order shown, with their Chinese names
+PARTS = {
+    "actual": "本期",
+    "baseline": "同期",
+    "numerator": "本期分子",
+    "denominator": "本期分母",
+    "baseline_numerator": "同期分子",
+    "baseline_denominator": "同期分母",
+}
+
+CASE_STATUS = {
+    "filed": "已立案",
+    "solved": "已破案",
+    "accepted": "已受理",
+    "closed": "已结案",
+    "withdrawn": "已撤案",
+    "merged": "已合并",
+}
+
+# per source: the columns shown beside each record (Chinese header → SQL over the table)
+DETAILS = {
+    "alerts": (
+        "alerts",
+        "alert_id",
+        {
+            "报警时间": "strftime(alarm_at, '%Y-%m-%d %H:%M')",
+            "警情性质": "nature",
+            "警情类别": "category",
+            "警情类型": "alert_type",
+            "发生地址": "address",
+        },
+    ),
+    "cases": (
+        "cases",
+        "case_id",
+        {
+            "立案/受理时间": "strftime(event_at, '%Y-%m-%d %H:%M')",
+            "案由": "coalesce(offence, cause)",
+            "状态": "status",
+            "破案/结案时间": "strftime(coalesce(solved_at, closed_at), '%Y-%m-%d %H:%M')",
+            "发案地址": "address",
+        },
+    ),
+    "residents": (
+        "residents",
+        "person_id",
+        {"姓名": "name", "人口类型": "population_type", "核查结果": "verification", "采集日期": "registered_at"},
+    ),
+}
+SOURCE_TABLES = {"alerts": "alerts", "criminal": "cases", "public_order": "cases", "residents": "residents"}
+
+
+@dataclass
+class Explanation:
+    target: dict  # the metric_history row of the figure
+    records: pl.DataFrame  # 部分, 记录编号, 日期, 完成日期, details — masked
+    counts: dict[str, int]  # part → records listed
+    figures: dict[str, int]  # part → the figure the count must equal
+    note: str | None = None  # what is not a list of records (the registry's 实有人口底数)
+
+    def mismatches(self) -> dict[str, tuple[int, int]]:
+        """Parts whose count differs from the figure (part → (count, figure)); empty when exact."""
+        return {
+            part: (self.counts.get(part, 0), figure)
+            for part, figure in self.figures.items()
+            if self.counts.get(part, 0) != figure
+        }
+
+
+def resolve_metric(text: str) -> str | None:
+    """A metric's code from its code, Chinese name or alias."""
+    metric = catalogue.find(text)
+    return metric.code if metric else None
+
+
+def find_target(
+    con: duckdb.DuckDBPyConnection, evaluation_id: int, campaign: str, compound: str, metric: str
+) -> dict | None:
+    rows = con.sql(
+        """select * from metric_history
+           where evaluation_id = $e and campaign = $c and compound = $k and metric = $m""",
+        params={"e": evaluation_id, "c": campaign, "k": compound, "m": metric},
+    ).pl()
+    return rows.row(0, named=True) if rows.height else None
+
+
+def figures_of(target: dict) -> dict[str, int]:
+    """The figures a list must add up to: counts for count kinds; numerator and denominator
+    for rates (and the baseline's, recovered exactly from the stored fraction's records)."""
+    if target["window_state"] in ("not_started", "not_covered"):
+        return {}
+    kind = target["kind"]
+    if kind in (catalogue.COUNT_CHANGE, catalogue.ZERO_COUNT):
+        return {"actual": int(target["actual"]), "baseline": int(target["baseline"])}
+    figures = {"numerator": int(target["numerator"] or 0)}
+    metric = catalogue.BY_CODE[target["metric"]]
+    if not metric.denominator_is_population_base:
+        figures["denominator"] = int(target["denominator"] or 0)
+    return figures
+
+
+def explain(
+    con: duckdb.DuckDBPyConnection, evaluation_id: int, campaign: str, compound: str, metric: str
+) -> Explanation | None:
+    """The records behind one figure, or None when the evaluation has no such target."""
+    target = find_target(con, evaluation_id, campaign, compound, metric)
+    if target is None:
+        return None
+    parts = con.sql(
+        "select * from explain_records($e, $c, $k, $m)",
+        params={"e": evaluation_id, "c": campaign, "k": compound, "m": metric},
+    ).pl()
+    source = catalogue.BY_CODE[metric].records
+    records = _with_details(con, parts, SOURCE_TABLES[source])
+    counts = {part: n for part, n in parts.group_by("part").len().iter_rows()} if parts.height else {}
+    note = None
+    if catalogue.BY_CODE[metric].denominator_is_population_base and target["denominator"] is not None:
+        note = f"分母为小区名册中的实有人口底数：{int(target['denominator'])}"
+    explanation = Explanation(target, records, counts, figures_of(target), note)
+    if target["kind"] == catalogue.RATE and target["baseline"] is not None:
+        # the baseline rate is stored as a fraction: its records must give exactly that fraction
+        numerator, denominator = counts.get("baseline_numerator", 0), counts.get("baseline_denominator", 0)
+        if denominator == 0 or numerator / denominator != target["baseline"]:
+            explanation.figures["baseline_denominator"] = -1  # never equal: reported as a mismatch
+    return explanation
+
+
+def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: str) -> pl.DataFrame:
+    table, key, columns = DETAILS[source]
+    shown = ", ".join(f'{expr} as "{header}"' for header, expr in columns.items())
+    con.register("explained_ids", parts.select(pl.col("record_id").unique()).to_arrow())
+    try:
+        details = con.sql(
+            f"""select {key} as record_id, {shown} from {table}
+                where {key} in (select record_id from explained_ids)"""
+        ).pl()
+    finally:
+        con.unregister("explained_ids")
+    frame = parts.join(details, on="record_id", how="left")
+    if source == "residents":
+        frame = frame.with_columns(
+            pl.col("record_id").map_elements(mask_id, return_dtype=pl.String),
+            pl.col("姓名").map_elements(mask_name, return_dtype=pl.String),
+        )
+    if "状态" in frame.columns:
+        frame = frame.with_columns(pl.col("状态").replace(CASE_STATUS))
+    order = {part: i for i, part in enumerate(PARTS)}
+    return (
+        frame.with_columns(pl.col("part").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+        .sort("_order", "event_date", "record_id")
+        .select(
+            pl.col("part").replace_strict(PARTS, return_dtype=pl.String).alias("部分"),
+            pl.col("record_id").alias("记录编号"),
+            pl.col("event_date").alias("日期"),
+            pl.col("done_date").alias("完成日期"),
+            *[pl.col(header) for header in columns],
+        )
+    )

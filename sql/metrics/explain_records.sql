@@ -1,0 +1,81 @@
+-- explain_records(evaluation, of_campaign, of_compound, of_metric): the records behind one
+-- figure of an evaluation (指标溯源), one row per record and part it counts in:
+--   count changes, zero counts  actual (本期), baseline (同期)
+--   rates                       denominator / numerator, baseline_denominator / baseline_numerator
+--   stock rates                 numerator, denominator (the accuracy rate; the registration
+--                               rate's denominator is the registry's 实有人口底数, not records)
+-- Each part is decided exactly as the families decide it (target_counts and the family
+-- files): the counts of the parts equal the figures of metric_history — tests check it for
+-- every kind, current and baseline.
+create or replace macro explain_records(evaluation, of_campaign, of_compound, of_metric) as table
+with
+
+target as (
+    select history.*, catalogue.denominator_is_population_base
+    from metric_history as history
+    join metric_catalogue as catalogue on catalogue.code = history.metric
+    where history.evaluation_id = evaluation and history.campaign = of_campaign
+      and history.compound = of_compound and history.metric = of_metric
+      and history.window_state not in ('not_started', 'not_covered')
+),
+
+records as (
+    select *
+    from metric_records
+    where metric = of_metric and compound = of_compound and event_date is not null
+),
+
+flagged as (
+    select
+        records.record_id,
+        records.event_date,
+        records.done_date,
+        target.kind,
+        target.rate_definition,
+        not target.denominator_is_population_base as stock_denominator_is_records,
+        records.event_date between target.window_start and target.current_end as in_window,
+        records.event_date between target.baseline_start and target.baseline_end as in_baseline,
+        records.event_date <= coalesce(target.evaluated_to, target.as_of) as in_stock,
+        coalesce(records.done_date <= target.as_of, false)
+            or (records.done_date is null and records.is_done_undated) as done_by_as_of,
+        coalesce(records.done_date <= cast(target.as_of - interval 1 year as date), false)
+            or (records.done_date is null and records.is_done_undated) as done_by_baseline_as_of,
+        coalesce(records.done_date between target.window_start and target.current_end, false) as done_in_window,
+        coalesce(records.done_date between target.baseline_start and target.baseline_end, false) as done_in_baseline,
+        records.done_date is null and records.is_done_undated as done_undated
+    from records
+    cross join target
+),
+
+parts as (
+    select unnest(case
+        when kind in ('count_change', 'zero_count') then
+            list_concat(
+                case when in_window then ['actual'] else [] end,
+                case when in_baseline then ['baseline'] else [] end)
+        when kind = 'rate' and rate_definition = 'cohort' then
+            list_concat(
+                case when in_window then ['denominator'] else [] end,
+                case when in_window and done_by_as_of then ['numerator'] else [] end,
+                case when in_baseline then ['baseline_denominator'] else [] end,
+                case when in_baseline and done_by_baseline_as_of then ['baseline_numerator'] else [] end)
+        when kind = 'rate' then
+            list_concat(
+                case when in_window then ['denominator'] else [] end,
+                case when done_in_window or (in_window and done_undated) then ['numerator'] else [] end,
+                case when in_baseline then ['baseline_denominator'] else [] end,
+                case when done_in_baseline or (in_baseline and done_undated) then ['baseline_numerator'] else [] end)
+        when kind = 'stock_rate' then
+            list_concat(
+                case when in_stock and done_by_as_of then ['numerator'] else [] end,
+                case when in_stock and stock_denominator_is_records then ['denominator'] else [] end)
+        else []
+    end) as part,
+    record_id,
+    event_date,
+    done_date
+    from flagged
+)
+
+select * from parts
+order by part, event_date, record_id

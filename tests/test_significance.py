@@ -1,0 +1,82 @@
+"""Is the change real? (统计显著性): the exact conditional binomial test of every count change,
+computed in SQL (binomial_p_value) and checked against scipy; it never changes a status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import binomtest
+
+from tests.conftest import result, seed
+from zhian.pipeline.db import connect
+
+D, T = dt.date, dt.datetime
+WINDOW = (D(2022, 3, 1), D(2022, 5, 31))
+
+
+@pytest.fixture(scope="module")
+def sql(tmp_path_factory):
+    con = connect(tmp_path_factory.mktemp("p") / "p.duckdb")
+    yield con
+    con.close()
+
+
+def _p(con: duckdb.DuckDBPyConnection, actual: int, baseline: int) -> float | None:
+    return con.execute("select binomial_p_value($a, $b)", {"a": actual, "b": baseline}).fetchone()[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 400), st.integers(0, 400))
+def test_the_p_value_is_scipys_exact_binomial_test(sql, actual, baseline):
+    p = _p(sql, actual, baseline)
+    if actual + baseline == 0:
+        assert p is None
+        return
+    expected = binomtest(actual, actual + baseline, 0.5).pvalue
+    assert p == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_the_p_value_of_large_counts_is_tiny_not_an_overflow(sql):
+    assert _p(sql, 5000, 4000) == pytest.approx(binomtest(5000, 9000, 0.5).pvalue, rel=1e-6)
+    assert _p(sql, 20_000, 20_000) == 1.0
+
+
+def _alerts(days):
+    return [{"compound": "A", "alarm_at": T.combine(d, dt.time(10)), "nature": "报警"} for d in days]
+
+
+def _target(value=-20):
+    return ("整治", "A", *WINDOW, "alarm_calls_yoy", "<=", value)
+
+
+def test_five_to_three_is_within_chance_and_still_met(fresh_db):
+    last_year = _alerts(D(2021, 3, d) for d in range(1, 6))
+    this_year = _alerts(D(2022, 3, d) for d in range(1, 4))
+    seed(fresh_db, compounds=["A"], alerts=[*last_year, *this_year], targets=[_target()])
+    row = result(fresh_db, D(2022, 6, 1))
+    assert (row["actual"], row["baseline"], row["status"]) == (3, 5, "met")  # −40 %: the target is the target
+    assert row["p_value"] == pytest.approx(binomtest(3, 8, 0.5).pvalue)  # 0.727
+    assert row["significant"] is False
+
+
+def test_forty_to_fifteen_is_a_real_fall(fresh_db):
+    last_year = _alerts(D(2021, 3, 1) + dt.timedelta(days=i) for i in range(40))
+    this_year = _alerts(D(2022, 3, 1) + dt.timedelta(days=i) for i in range(15))
+    seed(fresh_db, compounds=["A"], alerts=[*last_year, *this_year], targets=[_target()])
+    row = result(fresh_db, D(2022, 6, 1))
+    assert row["significant"] is True and row["p_value"] < 0.01
+
+
+def test_rates_and_zero_counts_have_no_p_value(fresh_db):
+    seed(
+        fresh_db,
+        compounds=["A"],
+        alerts=_alerts([D(2022, 3, 2)]),
+        targets=[("整治", "A", *WINDOW, "major_fire_incidents", "=", 0), _target()],
+    )
+    row = result(fresh_db, D(2022, 6, 1), "major_fire_incidents")
+    assert (row["p_value"], row["significant"]) == (None, None)
