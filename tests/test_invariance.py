@@ -303,7 +303,7 @@ def test_the_same_records_delivered_otherwise_give_the_same_figures(tmp_path, de
 
 
 def test_loading_the_inbox_again_changes_no_figure(tmp_path):
-    alerts, cases, residents = _records()
+    alerts, _, _ = _records()
     box = SmallInbox(tmp_path / "inbox")
     box.registry(REGISTRY)
     box.targets(TARGETS)
@@ -319,7 +319,7 @@ def test_loading_the_inbox_again_changes_no_figure(tmp_path):
 
 
 def test_a_station_that_holds_the_compound_shows_the_same_figures(tmp_path):
-    alerts, cases, residents = _records()
+    alerts, cases, _ = _records()
     box = SmallInbox(tmp_path / "inbox")
     box.registry(REGISTRY)
     box.targets(TARGETS)
