@@ -3,14 +3,16 @@ resources), deterministic for a database and an as_of.
 
 Data comes from one SQL file per chart (`dashboards/queries/`); figures from pure builders
 (`figures.py`); this module only lays them out with the Jinja template (autoescaped: text
-from input data cannot become markup). Aggregates only: no name, phone or ID number of any
-person is read by any query here.
+from input data cannot become markup). Aggregates, and per figure the IDs and dates of the
+records it counts (a click on a cell lists them; resident ID numbers masked): no name or
+phone of any person is read by any query here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from markupsafe import Markup
 from zhian.pipeline import db
 from zhian.pipeline.metrics import catalogue
 from zhian.pipeline.metrics.evaluate import Evaluation
+from zhian.pipeline.metrics.explain import all_parts
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import atomic_file, shared_folder
 from zhian.pipeline.sources import LABELS
@@ -83,12 +86,13 @@ def _card(row: dict) -> dict:
         "baseline": wording.baseline_text(row),
         "change": wording.change_text(row),
         "pace": wording.pace_sentence(row),
+        "significance": wording.significance_text(row),
         "note": row["note"],
         "low_base": bool(row["low_base"]),
     }
 
 
-def _cell(row: dict) -> dict:
+def _cell(row: dict, explain: str | None = None) -> dict:
     if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
         value = wording.percent(row["actual"], 0) if row["actual"] is not None else "—"
     elif row["kind"] == catalogue.COUNT_CHANGE:
@@ -100,7 +104,42 @@ def _cell(row: dict) -> dict:
         "status_name": wording.STATUS_NAMES[row["status"]],
         "value": value,
         "low_base": bool(row["low_base"]),
+        "explain": explain,
     }
+
+
+def _explain_data(results: pl.DataFrame, parts: pl.DataFrame) -> tuple[dict, Markup]:
+    """Per figure, what a click on its cell lists: the records of each part (IDs and dates;
+    resident IDs masked), up to LIST_LIMIT per part. Returns the cell ids by (campaign,
+    compound, metric) and the JSON the page embeds (it cannot close its <script>)."""
+    from zhian.pipeline.metrics.explain import LIST_LIMIT, PARTS
+
+    grouped = {key: frame for key, frame in parts.group_by(["campaign", "compound", "metric"])} if parts.height else {}
+    ids, data = {}, {}
+    for index, r in enumerate(results.iter_rows(named=True)):
+        key = (r["campaign"], r["compound"], r["metric"])
+        mine = grouped.get(key)
+        if mine is None or not mine.height:
+            continue
+        listed = []
+        for part, name in PARTS.items():
+            rows = mine.filter(pl.col("part") == part).sort("event_date", "record_id")
+            if rows.height:
+                records = [
+                    [i, d.isoformat()] for i, d in rows.head(LIST_LIMIT).select("record_id", "event_date").iter_rows()
+                ]
+                listed.append(
+                    {"name": name, "count": rows.height, "records": records, "more": rows.height > LIST_LIMIT}
+                )
+        ids[key] = f"x{index}"
+        status = wording.STATUS_NAMES[r["status"]]
+        data[f"x{index}"] = {
+            "title": f"{r['compound']} · {r['metric_name']}",
+            "figure": f"本期 {wording.actual_text(r)}；同期 {wording.baseline_text(r)}；{status}",
+            "parts": listed,
+        }
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return ids, Markup(raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def _verdict(rows: pl.DataFrame) -> str:
@@ -111,7 +150,9 @@ def _verdict(rows: pl.DataFrame) -> str:
     return f"{size}：{parts}"
 
 
-def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) -> list[CampaignSection]:
+def _campaigns(
+    results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame, explain_ids: dict
+) -> list[CampaignSection]:
     sections = []
     for c_index, name in enumerate(results["campaign"].unique(maintain_order=True).to_list()):
         rows = results.filter(pl.col("campaign") == name)
@@ -136,7 +177,10 @@ def _campaigns(results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame) 
                 {
                     "compound": compound,
                     "anchor": anchor,
-                    "cells": [_cell(mine[code]) if code in mine else None for code in metric_order],
+                    "cells": [
+                        _cell(mine[code], explain_ids.get((name, compound, code))) if code in mine else None
+                        for code in metric_order
+                    ],
                 }
             )
             ordered = [mine[code] for code in metric_order if code in mine]
@@ -213,6 +257,14 @@ def render(
     trend = query(con, "alerts_by_month", params)
     ranking = db.query(con, "outputs/ranking.sql", params).pl()
     freshness = db.query(con, "quality/data_freshness.sql", params).pl().to_dicts()
+    coverage = db.query(con, "quality/data_coverage.sql", params).pl().to_dicts()
+    for row, covered in zip(freshness, coverage, strict=True):
+        row["covered_to"] = covered["covered_to"]
+    coverage_lines, coverage_warning = wording.coverage_lines(coverage, evaluation.as_of)
+    parts = all_parts(con, evaluation)
+    if station is not None:
+        parts = parts.filter(pl.col("compound").is_in(results["compound"].unique().to_list()))
+    explain_ids, explain_data = _explain_data(results, parts)
     ranking_plot = Plot("ranking", _json(figures.ranking_figure(ranking))) if ranking.height else None
     return render_page(
         "dashboard.html.j2",
@@ -220,7 +272,10 @@ def render(
         as_of=evaluation.as_of.isoformat(),
         rate_definition=wording.rate_definition_text(evaluation.rate_definition),
         freshness=freshness,
-        campaigns=_campaigns(results, daily, trend),
+        coverage_lines=coverage_lines,
+        coverage_warning=coverage_warning,
+        explain_data=explain_data,
+        campaigns=_campaigns(results, daily, trend, explain_ids),
         problems=evaluation.problems.to_dicts() if station is None else [],  # the bureau-wide list
         ranking=ranking.to_dicts(),
         ranking_year=ranking["year"][0] if ranking.height else None,

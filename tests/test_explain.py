@@ -87,7 +87,19 @@ def test_zhian_explain_prints_the_counts_and_writes_every_record(demo, tmp_path)
     out = tmp_path / "溯源.xlsx"
     args = ["--campaign", "茵芳小区挂牌整治", "--compound", "茵芳小区", "--metric", "刑事案件破案率"]
     done = subprocess.run(
-        [sys.executable, "-m", "zhian", "explain", "--db", str(path), "--as-of", "2022-08-31", *args, "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "zhian",
+            "explain",
+            "--db",
+            str(path),
+            "--as-of",
+            "2022-08-31",
+            *args,
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -104,7 +116,10 @@ def test_zhian_explain_prints_the_counts_and_writes_every_record(demo, tmp_path)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--campaign", "不存在", "--compound", "茵芳小区", "--metric", "alarm_calls_yoy"], "没有这个整治项目：不存在（已有："),
+        (
+            ["--campaign", "不存在", "--compound", "茵芳小区", "--metric", "alarm_calls_yoy"],
+            "没有这个整治项目：不存在（已有：",
+        ),
         (["--campaign", "茵芳小区挂牌整治", "--compound", "不存在", "--metric", "alarm_calls_yoy"], "中没有这个小区"),
         (["--campaign", "茵芳小区挂牌整治", "--compound", "茵芳小区", "--metric", "不存在"], "没有这个指标：不存在"),
     ],

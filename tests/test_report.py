@@ -44,7 +44,7 @@ def _cells(workbook):
 
 def test_sheets_in_order(demo_report):
     workbook = openpyxl.load_workbook(demo_report[0])
-    assert workbook.sheetnames == ["摘要", "指标明细", "月度趋势", "排名", "数据质量", "口径说明"]
+    assert workbook.sheetnames == ["摘要", "指标明细", "指标溯源", "月度趋势", "排名", "数据质量", "口径说明"]
     assert demo_report[0].name == "小区整治月报_2022年08月.xlsx"
 
 
@@ -52,7 +52,9 @@ def test_details_match_metric_results_with_numbers_and_formats(demo_report):
     workbook = openpyxl.load_workbook(demo_report[0])
     sheet = workbook["指标明细"]
     header = [c.value for c in sheet[1]]
-    assert header == ["整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明"]
+    assert header == [
+        "整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明", "溯源"
+    ]  # fmt: skip
     con = duckdb.connect(str(demo_report[1]), read_only=True)
     results = con.execute("""select campaign, compound, metric_name, kind, actual, baseline, change, numerator,
                              denominator, status from metric_results order by campaign, compound, metric""").fetchall()
@@ -78,6 +80,38 @@ def test_details_match_metric_results_with_numbers_and_formats(demo_report):
                 status
             ]
         )
+
+
+def test_each_figure_links_to_the_records_it_counts(demo_report):
+    workbook = openpyxl.load_workbook(demo_report[0])
+    details, explained = workbook["指标明细"], workbook["指标溯源"]
+    con = duckdb.connect(str(demo_report[1]), read_only=True)
+    results = con.execute(
+        "select compound, metric_name, kind, actual, baseline from metric_results order by campaign, compound, metric"
+    ).fetchall()
+    con.close()
+    linked = 0
+    for index, (compound, name, kind, actual, baseline) in enumerate(results, start=2):
+        cell = details.cell(index, 12)
+        if cell.hyperlink is None:
+            continue
+        linked += 1
+        top = int(re.fullmatch(r"#'指标溯源'!A(\d+)", cell.hyperlink.location or cell.hyperlink.target).group(1))
+        assert f" · {compound} · {name}：" in explained.cell(top, 1).value
+        listed = []
+        for row in range(top + 1, explained.max_row + 1):
+            first = explained.cell(row, 1).value
+            more = re.fullmatch(r"……(\S+?)另有(\d+)条，请用 zhian explain 列出", first or "")
+            if more:  # a long list: the first LIST_LIMIT, then the count of the rest
+                listed += [more.group(1)] * int(more.group(2))
+                continue
+            if explained.cell(row, 2).value is None:
+                break
+            listed.append(first)
+        assert cell.value == f"查看{len(listed)}条记录"
+        if kind in ("count_change", "zero_count"):
+            assert (listed.count("本期"), listed.count("同期")) == (int(actual), int(baseline))
+    assert linked > 40
 
 
 def test_summary_names_each_missed_or_at_risk_target_with_numbers(demo_report):

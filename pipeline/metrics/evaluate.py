@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -44,6 +44,8 @@ class Evaluation:
     results: pl.DataFrame  # metric_history's columns, one row per campaign × compound × metric
     problems: pl.DataFrame  # target rows naming compounds the registry does not have
     stored: bool  # False when identical to the previous evaluation (nothing written)
+    # the records behind every figure (pipeline/metrics/explain.py all_parts), once asked for
+    explained: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, evaluation_id: int, results: pl.DataFrame) -> str:

@@ -146,6 +146,33 @@ def explain(
     return explanation
 
 
+# a cell of the dashboard or the report lists at most this many records per part; the rest
+# are counted and left to `zhian explain` (whose workbook lists them all)
+LIST_LIMIT = 2000
+
+
+def all_parts(con: duckdb.DuckDBPyConnection, evaluation) -> pl.DataFrame:
+    """Every figure's records of an evaluation in one pass — campaign, compound, metric, part,
+    record_id (resident ID numbers masked), event_date — what the dashboard's and the report's
+    cells lead to (aggregated to IDs and dates: no names or phones). Kept on the evaluation, so
+    a bureau's per-station pages share one pass."""
+    if evaluation.explained is not None:
+        return evaluation.explained
+    parts = con.sql(
+        """select campaign, compound, metric, part, record_id, event_date
+           from explain_records($e, null, null, null)""",
+        params={"e": evaluation.evaluation_id},
+    ).pl()
+    residents = [m.code for m in catalogue.CATALOGUE if m.records == "residents"]
+    if parts.height:
+        masked = pl.col("record_id").map_elements(mask_id, return_dtype=pl.String)
+        parts = parts.with_columns(
+            pl.when(pl.col("metric").is_in(residents)).then(masked).otherwise(pl.col("record_id")).alias("record_id")
+        )
+    evaluation.explained = parts
+    return parts
+
+
 def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: str) -> pl.DataFrame:
     table, key, columns = DETAILS[source]
     shown = ", ".join(f'{expr} as "{header}"' for header, expr in columns.items())

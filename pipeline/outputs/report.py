@@ -1,7 +1,9 @@
 """The monthly report (月报): an Excel workbook the analyst edits and forwards.
 
     摘要      title, as_of, per campaign a paragraph and one sentence per missed / at-risk target
-    指标明细  campaign × compound × target: numbers as numbers (0, 0.0%), status cells coloured
+    指标明细  campaign × compound × target: numbers as numbers (0, 0.0%), status cells coloured,
+              a link from each to its records
+    指标溯源  per figure, the records it counts (IDs and dates; resident IDs masked)
     月度趋势  per compound and counted metric, month by month, this year against last year
     排名      the seed-002 priority ranking and batches
     数据质量  per file; rejected rows grouped by reason; the rejected rows (personal data masked)
@@ -34,6 +36,7 @@ from zhian.pipeline import db
 from zhian.pipeline.masking import PERSONAL_COLUMNS, mask_text
 from zhian.pipeline.metrics import catalogue
 from zhian.pipeline.metrics.evaluate import Evaluation
+from zhian.pipeline.metrics.explain import all_parts
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import atomic_file, shared_folder
 from zhian.pipeline.sources import KINDS, LABELS
@@ -178,7 +181,13 @@ def _title(con: duckdb.DuckDBPyConnection, as_of: dt.date, station: str | None) 
 
 
 def _summary(
-    sheet: Worksheet, title: str, as_of: dt.date, results: pl.DataFrame, problems: pl.DataFrame, rate_definition: str
+    sheet: Worksheet,
+    title: str,
+    as_of: dt.date,
+    results: pl.DataFrame,
+    problems: pl.DataFrame,
+    rate_definition: str,
+    coverage: list[dict],
 ) -> None:
     def line(row: int, text: str, size: int = 10, bold: bool = False) -> None:
         cell = put(sheet, row, 1, text, style="zhian-text")
@@ -186,8 +195,15 @@ def _summary(
             cell.font = Font(name=FONT_NAME, size=size, bold=bold)
 
     line(1, title, 16, True)
-    line(2, f"数据截至：{as_of.isoformat()}　比率口径：{wording.RATE_DEFINITION_NAMES[rate_definition]}")
+    line(2, f"评估日期：{as_of.isoformat()}　比率口径：{wording.RATE_DEFINITION_NAMES[rate_definition]}")
+    covered, warning = wording.coverage_lines(coverage, as_of)
+    line(3, "；".join(covered))
     row = 4
+    if warning:
+        cell = put(sheet, 4, 1, warning, style="zhian-text")
+        cell.font = Font(name=FONT_NAME, size=10, bold=True, color="C62828")
+        row = 5
+    row += 1
     if results.height == 0:
         line(row, "没有可计算的整治目标（请检查整治目标表和小区名册）。")
     for campaign in results["campaign"].unique(maintain_order=True).to_list():
@@ -210,8 +226,9 @@ def _summary(
     print_setup(sheet, None)
 
 
-def _details(sheet: Worksheet, results: pl.DataFrame) -> None:
-    header = ["整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明"]
+def _details(sheet: Worksheet, results: pl.DataFrame, links: dict[tuple, tuple[int, int]]) -> None:
+    """`links`: per (campaign, compound, metric), the row of its records in 指标溯源 and how many."""
+    header = ["整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明", "溯源"]
     rows, statuses = [], []
     for r in results.iter_rows(named=True):
         is_rate = r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)
@@ -220,6 +237,7 @@ def _details(sheet: Worksheet, results: pl.DataFrame) -> None:
             n
             for n in (
                 r["note"],
+                wording.significance_text(r),
                 f"{wording.LOW_BASE_NOTE}，仅供参考" if r["low_base"] else None,
                 wording.pace_sentence(r),
             )
@@ -240,11 +258,18 @@ def _details(sheet: Worksheet, results: pl.DataFrame) -> None:
                 r["denominator"],
                 wording.STATUS_NAMES[r["status"]],
                 "；".join(notes) or None,
+                None,
             ]
         )
         statuses.append(r["status"])
     formats = {5: "0", 6: "0", 7: "0.0%", 8: "0", 9: "0"}
     table(sheet, 1, header, rows, formats, status_column=10, statuses=statuses)
+    for index, r in enumerate(results.iter_rows(named=True), start=2):
+        link = links.get((r["campaign"], r["compound"], r["metric"]))
+        if link:
+            cell = put(sheet, index, len(header), f"查看{link[1]}条记录")
+            cell.hyperlink = f"#'{EXPLAIN_SHEET}'!A{link[0]}"
+            cell.font = Font(name=FONT_NAME, size=10, color="1565C0", underline="single")
     # a rate's 同期 is a rate too
     for index, r in enumerate(results.iter_rows(named=True), start=2):
         if r["kind"] == catalogue.RATE:
@@ -253,6 +278,59 @@ def _details(sheet: Worksheet, results: pl.DataFrame) -> None:
     sheet.auto_filter.ref = sheet.dimensions
     fit_columns(sheet, maximum=50)
     print_setup(sheet, "1:1")
+
+
+EXPLAIN_SHEET = "指标溯源"
+
+
+def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> dict[tuple, tuple[int, int]]:
+    """Per figure of 指标明细, the records it counts (IDs and dates, resident IDs masked; no
+    names or phones): a title row with each part's count, then one row per record — up to
+    LIST_LIMIT per part (the rest counted, and listed by `zhian explain`). Returns where each
+    figure's block starts and how many records it lists, for the links."""
+    from zhian.pipeline.metrics.explain import LIST_LIMIT, PARTS
+
+    put(sheet, 1, 1, "指标溯源：每项指标计入的记录（编号与日期；身份证号已脱敏）。", style="zhian-text")
+    put(
+        sheet,
+        2,
+        1,
+        "完整清单（含类别、状态、地址）：zhian explain --campaign 项目 --compound 小区 --metric 指标 --out 文件.xlsx",
+        style="zhian-text",
+    )
+    for column, name in enumerate(["部分", "记录编号", "日期"], start=1):
+        put(sheet, 4, column, name, style="zhian-header")
+    row, links = 5, {}
+    grouped = {key: frame for key, frame in parts.group_by(["campaign", "compound", "metric"])} if parts.height else {}
+    for r in results.iter_rows(named=True):
+        key = (r["campaign"], r["compound"], r["metric"])
+        mine = grouped.get(key)
+        if mine is None or not mine.height:
+            continue
+        counts = {part: mine.filter(pl.col("part") == part).height for part in PARTS}
+        summary = "，".join(f"{PARTS[p]}{n}条" for p, n in counts.items() if n)
+        title = put(
+            sheet, row, 1, f"{r['campaign']} · {r['compound']} · {r['metric_name']}：{summary}", style="zhian-text"
+        )
+        title.font = Font(name=FONT_NAME, size=10, bold=True)
+        links[key] = (row, mine.height)
+        row += 1
+        for part in PARTS:
+            listed = mine.filter(pl.col("part") == part).sort("event_date", "record_id")
+            for record_id, day in listed.head(LIST_LIMIT).select("record_id", "event_date").iter_rows():
+                put(sheet, row, 1, PARTS[part])
+                put(sheet, row, 2, record_id)
+                put(sheet, row, 3, day, "yyyy-mm-dd")
+                row += 1
+            if listed.height > LIST_LIMIT:
+                put(sheet, row, 1, f"……{PARTS[part]}另有{listed.height - LIST_LIMIT}条，请用 zhian explain 列出")
+                row += 1
+    sheet.column_dimensions["A"].width = 10
+    sheet.column_dimensions["B"].width = 24
+    sheet.column_dimensions["C"].width = 12
+    sheet.freeze_panes = "A5"
+    print_setup(sheet, "4:4")
+    return links
 
 
 def _trend(sheet: Worksheet, trend: pl.DataFrame) -> None:
@@ -413,6 +491,16 @@ def _mark_internal(workbook: Workbook) -> None:
         if sheet.auto_filter.ref:
             sheet.auto_filter.ref = None
             sheet.auto_filter.ref = f"A2:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    # the links into 指标溯源 point one row lower too
+    prefix = f"#'{EXPLAIN_SHEET}'!A"
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.hyperlink is not None and (cell.hyperlink.location or cell.hyperlink.target or "").startswith(
+                    prefix
+                ):
+                    target = cell.hyperlink.location or cell.hyperlink.target
+                    cell.hyperlink = f"{prefix}{int(target[len(prefix) :]) + 1}"
 
 
 def build_workbook(
@@ -436,8 +524,14 @@ def build_workbook(
     summary = workbook.active
     summary.title = "摘要"
     problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide
-    _summary(summary, _title(con, as_of, station), as_of, results, problems, evaluation.rate_definition)
-    _details(workbook.create_sheet("指标明细"), results)
+    coverage = db.query(con, "quality/data_coverage.sql", params).pl().to_dicts()
+    _summary(summary, _title(con, as_of, station), as_of, results, problems, evaluation.rate_definition, coverage)
+    details = workbook.create_sheet("指标明细")
+    parts = all_parts(con, evaluation)
+    if station is not None:
+        parts = parts.filter(pl.col("compound").is_in(results["compound"].unique().to_list()))
+    links = _explained(workbook.create_sheet(EXPLAIN_SHEET), results, parts)
+    _details(details, results, links)
     _trend(workbook.create_sheet("月度趋势"), db.query(con, "outputs/target_trend.sql", params).pl())
     _ranking(workbook.create_sheet("排名"), db.query(con, "outputs/ranking.sql", params).pl())
     _quality(

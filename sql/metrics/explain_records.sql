@@ -1,5 +1,7 @@
--- explain_records(evaluation, of_campaign, of_compound, of_metric): the records behind one
--- figure of an evaluation (指标溯源), one row per record and part it counts in:
+-- explain_records(evaluation, of_campaign, of_compound, of_metric): the records behind the
+-- figures of an evaluation (指标溯源) — one figure, or every figure a NULL argument leaves open
+-- (explain_records(e, NULL, NULL, NULL): all of them in one pass, what the report and the
+-- dashboard list) — one row per figure, record and part it counts in:
 --   count changes, zero counts  actual (本期), baseline (同期)
 --   rates                       denominator / numerator, baseline_denominator / baseline_numerator
 --   stock rates                 numerator, denominator (the accuracy rate; the registration
@@ -14,19 +16,26 @@ target as (
     select history.*, catalogue.denominator_is_population_base
     from metric_history as history
     join metric_catalogue as catalogue on catalogue.code = history.metric
-    where history.evaluation_id = evaluation and history.campaign = of_campaign
-      and history.compound = of_compound and history.metric = of_metric
+    where history.evaluation_id = evaluation
+      and (of_campaign is null or history.campaign = of_campaign)
+      and (of_compound is null or history.compound = of_compound)
+      and (of_metric is null or history.metric = of_metric)
       and history.window_state not in ('not_started', 'not_covered')
 ),
 
 records as (
     select *
     from metric_records
-    where metric = of_metric and compound = of_compound and event_date is not null
+    where (of_metric is null or metric = of_metric) and (of_compound is null or compound = of_compound)
+      and event_date is not null
+      and (of_metric is not null or metric in (select metric from target))
 ),
 
 flagged as (
     select
+        target.campaign,
+        target.compound,
+        target.metric,
         records.record_id,
         records.event_date,
         records.done_date,
@@ -44,7 +53,7 @@ flagged as (
         coalesce(records.done_date between target.baseline_start and target.baseline_end, false) as done_in_baseline,
         records.done_date is null and records.is_done_undated as done_undated
     from records
-    cross join target
+    join target on target.metric = records.metric and target.compound = records.compound
 ),
 
 parts as (
@@ -71,6 +80,9 @@ parts as (
                 case when in_stock and stock_denominator_is_records then ['denominator'] else [] end)
         else []
     end) as part,
+    campaign,
+    compound,
+    metric,
     record_id,
     event_date,
     done_date
@@ -78,4 +90,4 @@ parts as (
 )
 
 select * from parts
-order by part, event_date, record_id
+order by campaign, compound, metric, part, event_date, record_id
