@@ -15,7 +15,7 @@ from rich.table import Table
 
 from zhian.pipeline.db import query, scalar
 from zhian.pipeline.ingest.file_reports import FileReport, IngestReport, SheetReport
-from zhian.pipeline.masking import mask_text
+from zhian.pipeline.masking import mask_text, masked_rejection
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.sources import LABELS
 
@@ -146,9 +146,9 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
                 console.print(f"  {group['source_file']}")
                 current = group["source_file"]
             listed = "、".join(f"第{r}行" for r in group["first_rows"])
+            reason = masked_rejection(group["kind"], group["column_name"], group["value"], group["reason"])[1]
             console.print(
-                f"    {mask_text(group['reason'])}：{group['rows']}行"
-                f"（工作表「{group['sheet']}」，列“{group['column_name']}”，如{listed}）"
+                f"    {reason}：{group['rows']}行（工作表「{group['sheet']}」，列“{group['column_name']}”，如{listed}）"
             )
     else:
         console.print("\n没有被拒绝的行。")

@@ -33,13 +33,13 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from zhian.pipeline import db
-from zhian.pipeline.masking import PERSONAL_COLUMNS, mask_text
+from zhian.pipeline.masking import mask_text, masked_rejection
 from zhian.pipeline.metrics import catalogue
 from zhian.pipeline.metrics.evaluate import Evaluation
 from zhian.pipeline.metrics.explain import all_parts
 from zhian.pipeline.outputs import wording
 from zhian.pipeline.permissions import atomic_file, shared_folder
-from zhian.pipeline.sources import KINDS, LABELS
+from zhian.pipeline.sources import LABELS
 from zhian.pipeline.values.text import split_code_name
 
 FONT_NAME = "Microsoft YaHei"
@@ -54,10 +54,6 @@ STATUS_FILLS = {
 THIN = Side(style="thin", color="BDBDBD")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
-# header text (as the files spell it) → field: to know which rejected values are personal
-_PERSONAL_HEADERS = {
-    header: field for kind in KINDS for header, field in kind.headers.items() if field in PERSONAL_COLUMNS
-}
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -380,14 +376,6 @@ def _ranking(sheet: Worksheet, ranking: pl.DataFrame) -> None:
     print_setup(sheet, "2:2")
 
 
-def mask_rejected_value(column_name: str | None, value: str | None) -> str | None:
-    """Personal columns masked by their kind; any ID or phone number in other text masked too."""
-    field = _PERSONAL_HEADERS.get(column_name or "")
-    if field and value:
-        return PERSONAL_COLUMNS[field](value)
-    return mask_text(value)
-
-
 def _quality(
     sheet: Worksheet,
     files: pl.DataFrame,
@@ -424,7 +412,13 @@ def _quality(
     )
     put(sheet, row, 1, "二、被拒绝的行按原因归类").font = bold
     rows = [
-        [r["source_file"], LABELS.get(r["kind"], r["kind"]), r["column_name"], mask_text(r["reason"]), r["rows"]]
+        [
+            r["source_file"],
+            LABELS.get(r["kind"], r["kind"]),
+            r["column_name"],
+            r["reason"] if internal else masked_rejection(r["kind"], r["column_name"], r["value"], r["reason"])[1],
+            r["rows"],
+        ]
         for r in groups.iter_rows(named=True)
     ]
     row = table(sheet, row + 1, ["文件", "数据", "列", "原因", "行数"], rows, {5: "0"}) + 1
@@ -437,8 +431,11 @@ def _quality(
             r["sheet"],
             r["row_number"],
             r["column_name"],
-            r["value"] if internal else mask_rejected_value(r["column_name"], r["value"]),
-            mask_text(r["reason"]),
+            *(
+                (r["value"], r["reason"])
+                if internal
+                else masked_rejection(r["kind"], r["column_name"], r["value"], r["reason"])
+            ),
         ]
         for r in rejected.iter_rows(named=True)
     ]

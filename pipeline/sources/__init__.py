@@ -7,6 +7,8 @@ it to `KINDS` below, and test it.
 
 from __future__ import annotations
 
+import functools
+
 from zhian.pipeline.sources import alerts, cases, compound_registry, penalties, residents, targets
 from zhian.pipeline.sources.kind import SourceKind
 
@@ -23,3 +25,30 @@ BY_KIND = {kind.kind: kind for kind in KINDS}
 # records placed in compounds — alerts, cases, residents — in the order tables show them
 RECORD_KINDS = tuple(sorted((kind for kind in KINDS if kind.records), key=lambda kind: kind.records.position))
 LABELS = {kind.kind: kind.label for kind in KINDS}
+
+
+def rejected_field(kind_name: str | None, header: str | None) -> tuple[str | None, str | None]:
+    """The field and column type a rejected cell's header names (the header as the file spells
+    it, or a field's Chinese label): what `masking.mask_rejected` needs to know its shape.
+    (None, None) when the header names no field of the kind; a header naming a date or a time
+    is then taken as one."""
+    from zhian.pipeline.values.text import header_key
+
+    key = header_key(header)
+    if kind_name not in BY_KIND or key is None:
+        return None, None
+    names, types = _fields_by_header(kind_name)
+    field = names.get(key)
+    if field is None:
+        return None, "timestamp" if any(word in key for word in ("日期", "时间")) else None
+    return field, types.get(field, "timestamp" if field.endswith(("_at", "_date", "_time")) else None)
+
+
+@functools.cache
+def _fields_by_header(kind_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    from zhian.pipeline.values.text import header_key
+
+    kind = BY_KIND[kind_name]
+    names = {header_key(text): field for text, field in kind.headers.items()}
+    names.update({header_key(label): field for field, label in kind.field_labels().items()})
+    return names, {column.name: column.type for column in kind.columns}
