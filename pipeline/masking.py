@@ -99,7 +99,7 @@ COMPOUND_SURNAMES = {
 }  # fmt: skip
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 SHAPES = {
-    "date": re.compile(r"^[\d\s:：/\\\-.,年月日号时点分秒TZ上下午晚早凌晨中]+$"),
+    "date": re.compile(r"^[\d\s:：/\\\-+.,年月日号时点分秒TZ上下午晚早凌晨中]+$"),
     "number": re.compile(r"^[\d\s.,，+\-%‰元万亿千百个件起人户]+$"),
     "boolean": re.compile(
         r"^(是|否|有|无|未|已|真|假|对|错|Y|N|y|n|yes|no|Yes|No|YES|NO|true|false|TRUE|FALSE|1|0|√|×|✓|✗)$"

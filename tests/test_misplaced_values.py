@@ -77,7 +77,8 @@ def test_the_shifted_name_is_rejected_and_kept_raw_in_the_database(shifted, kind
 
     con = duckdb.connect(str(shifted[0]), read_only=True)
     rows = con.execute(
-        "select column_name, reason from rejected_rows where kind = $k and (value = $v or reason like '%' || $v || '%')",
+        """select column_name, reason from rejected_rows
+           where kind = $k and (value = $v or reason like '%' || $v || '%')""",
         {"k": kind, "v": NAMES[kind]},
     ).fetchall()
     con.close()
