@@ -74,8 +74,8 @@ PERSONAL_COLUMNS = {
 # A rejected cell is shown (masked outputs: the report's 数据质量, the terminal) so that the
 # analyst can fix the export. A row shifted by one column puts a name into a date or a
 # vocabulary column, where it is rejected — and quoted. So the value of *any* column is shown
-# only when it has the column's expected shape; otherwise it is masked like a name (first
-# character kept). Expected shapes, by the column's type:
+# only when it has the column's expected shape or holds no letter at all (=1+1); otherwise it
+# is masked like a name (first character kept). Expected shapes, by the column's type:
 #   dates and times   digits and date words (2022-13-45, 2022年8月, 下午2:20, an Excel serial)
 #   numbers           digits, signs, separators, units (1,200元, 35%)
 #   yes/no            是 否 有 无 Y N 1 0 √ × …
@@ -98,6 +98,7 @@ COMPOUND_SURNAMES = {
     "轩辕", "端木", "公孙", "西门", "南宫", "独孤", "百里", "呼延", "万俟", "闻人", "澹台", "申屠", "太史",
 }  # fmt: skip
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 SHAPES = {
     "date": re.compile(r"^[\d\s:：/\\\-+.,年月日号时点分秒TZ上下午晚早凌晨中]+$"),
     "number": re.compile(r"^[\d\s.,，+\-%‰元万亿千百个件起人户]+$"),
@@ -153,8 +154,8 @@ def mask_rejected(field: str | None, column_type: str | None, value: str | None)
         return mask_text(value)
     if shape == "vocabulary":
         return mask_name(text) if looks_like_a_name(text) else mask_text(value)
-    if SHAPES[shape].match(text):
-        return mask_text(value)
+    if SHAPES[shape].match(text) or not _WORDY.search(text):
+        return mask_text(value)  # its shape, or no letter to name anyone (=1+1): numbers masked
     return mask_name(text)
 
 
