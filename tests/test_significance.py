@@ -40,6 +40,14 @@ def test_the_p_value_is_scipys_exact_binomial_test(sql, actual, baseline):
     assert p == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.integers(500, 200_000), st.floats(0.9, 1.1))
+def test_the_p_value_of_large_counts_near_each_other_is_scipys_too(sql, baseline, ratio):
+    # the tail sum stops 5·√n + 10 terms below its end: where it matters most, near p = 1
+    actual = int(baseline * ratio)
+    assert _p(sql, actual, baseline) == pytest.approx(binomtest(actual, actual + baseline, 0.5).pvalue, rel=1e-9)
+
+
 def test_the_p_value_of_large_counts_is_tiny_not_an_overflow(sql):
     assert _p(sql, 5000, 4000) == pytest.approx(binomtest(5000, 9000, 0.5).pvalue, rel=1e-6)
     assert _p(sql, 20_000, 20_000) == 1.0

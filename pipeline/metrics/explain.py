@@ -127,12 +127,15 @@ def explain(
     target = find_target(con, evaluation_id, campaign, compound, metric)
     if target is None:
         return None
+    # the metric as a literal (a catalogue code, checked above), so that DuckDB reads only its
+    # branch of metric_records: bound as a parameter, every metric's records are scanned (6×)
+    assert metric in catalogue.BY_CODE
     parts = con.sql(
-        "select * from explain_records($e, $c, $k, $m)",
-        params={"e": evaluation_id, "c": campaign, "k": compound, "m": metric},
+        f"select * from explain_records($e, $c, $k, '{metric}')",
+        params={"e": evaluation_id, "c": campaign, "k": compound},
     ).pl()
     source = catalogue.BY_CODE[metric].records
-    records = _with_details(con, parts, SOURCE_TABLES[source])
+    records = _with_details(con, parts, SOURCE_TABLES[source], compound)
     counts = {part: n for part, n in parts.group_by("part").len().iter_rows()} if parts.height else {}
     note = None
     if catalogue.BY_CODE[metric].denominator_is_population_base and target["denominator"] is not None:
@@ -173,17 +176,15 @@ def all_parts(con: duckdb.DuckDBPyConnection, evaluation) -> pl.DataFrame:
     return parts
 
 
-def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: str) -> pl.DataFrame:
+def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: str, compound: str) -> pl.DataFrame:
     table, key, columns = DETAILS[source]
     shown = ", ".join(f'{expr} as "{header}"' for header, expr in columns.items())
-    con.register("explained_ids", parts.select(pl.col("record_id").unique()).to_arrow())
-    try:
-        details = con.sql(
-            f"""select {key} as record_id, {shown} from {table}
-                where {key} in (select record_id from explained_ids)"""
-        ).pl()
-    finally:
-        con.unregister("explained_ids")
+    # the compound's records, joined here: a lookup of the IDs in the table hashed every
+    # record's ID (10M alerts: 0.19 s against 0.05 s)
+    details = con.sql(
+        f"select {key} as record_id, {shown} from {table} where compound = $compound",
+        params={"compound": compound},
+    ).pl()
     frame = parts.join(details, on="record_id", how="left")
     if source == "residents":
         frame = frame.with_columns(
