@@ -10,6 +10,7 @@ names are masked with `mask_name` by whoever writes them.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
@@ -175,6 +176,7 @@ def mask_quoted(reason: str | None, value: str | None, masked: str | None, mask=
     return mask_text(reason)
 
 
+@functools.lru_cache(maxsize=65536)
 def masked_rejection(kind: str | None, column_name: str | None, value: str | None, reason: str | None):
     """A rejected cell's value and reason as masked outputs show them (`mask_rejected`: a value
     without its column's expected shape — a name shifted into a date column — is masked, and

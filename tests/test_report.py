@@ -87,30 +87,34 @@ def test_each_figure_links_to_the_records_it_counts(demo_report):
     details, explained = workbook["指标明细"], workbook["指标溯源"]
     con = duckdb.connect(str(demo_report[1]), read_only=True)
     results = con.execute(
-        "select compound, metric_name, kind, actual, baseline from metric_results order by campaign, compound, metric"
+        """select campaign, compound, metric_name, kind, actual, baseline, numerator, denominator
+           from metric_results order by campaign, compound, metric"""
     ).fetchall()
     con.close()
     linked = 0
-    for index, (compound, name, kind, actual, baseline) in enumerate(results, start=2):
+    for index, (campaign, compound, name, kind, actual, baseline, numerator, denominator) in enumerate(
+        results, start=2
+    ):
         cell = details.cell(index, 12)
         if cell.hyperlink is None:
             continue
         linked += 1
         top = int(re.fullmatch(r"#'指标溯源'!A(\d+)", cell.hyperlink.location or cell.hyperlink.target).group(1))
-        assert f" · {compound} · {name}：" in explained.cell(top, 1).value
-        listed = []
-        for row in range(top + 1, explained.max_row + 1):
-            first = explained.cell(row, 1).value
-            more = re.fullmatch(r"……(\S+?)另有(\d+)条，请用 zhian explain 列出", first or "")
-            if more:  # a long list: the first LIST_LIMIT, then the count of the rest
-                listed += [more.group(1)] * int(more.group(2))
-                continue
-            if explained.cell(row, 2).value is None:
+        counts = {}
+        for row in range(top, explained.max_row + 1):
+            if [explained.cell(row, c).value for c in (1, 2, 3)] != [campaign, compound, name]:
                 break
-            listed.append(first)
-        assert cell.value == f"查看{len(listed)}条记录"
+            counts[explained.cell(row, 4).value] = explained.cell(row, 5).value
+            listed = explained.cell(row, 6).value
+            shown = len(re.findall(r"\d{4}-\d{2}-\d{2} ", listed))
+            assert shown == min(explained.cell(row, 5).value, 100)
+        assert counts, (campaign, compound, name)
         if kind in ("count_change", "zero_count"):
-            assert (listed.count("本期"), listed.count("同期")) == (int(actual), int(baseline))
+            assert (counts.get("本期", 0), counts.get("同期", 0)) == (int(actual), int(baseline))
+        elif kind == "rate":
+            assert (counts.get("本期分子", 0), counts.get("本期分母", 0)) == (numerator or 0, denominator or 0)
+        else:
+            assert counts.get("本期分子", 0) == (numerator or 0)
     assert linked > 40
 
 

@@ -263,7 +263,7 @@ def _details(sheet: Worksheet, results: pl.DataFrame, links: dict[tuple, tuple[i
     for index, r in enumerate(results.iter_rows(named=True), start=2):
         link = links.get((r["campaign"], r["compound"], r["metric"]))
         if link:
-            cell = put(sheet, index, len(header), f"查看{link[1]}条记录")
+            cell = put(sheet, index, len(header), f"{link[1]}条记录")
             cell.hyperlink = f"#'{EXPLAIN_SHEET}'!A{link[0]}"
             cell.font = Font(name=FONT_NAME, size=10, color="1565C0", underline="single")
     # a rate's 同期 is a rate too
@@ -279,14 +279,20 @@ def _details(sheet: Worksheet, results: pl.DataFrame, links: dict[tuple, tuple[i
 EXPLAIN_SHEET = "指标溯源"
 
 
-def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> dict[tuple, tuple[int, int]]:
-    """Per figure of 指标明细, the records it counts (IDs and dates, resident IDs masked; no
-    names or phones): a title row with each part's count, then one row per record — up to
-    LIST_LIMIT per part (the rest counted, and listed by `zhian explain`). Returns where each
-    figure's block starts and how many records it lists, for the links."""
-    from zhian.pipeline.metrics.explain import LIST_LIMIT, PARTS
+# records listed per figure and part in the report's cell (the rest counted; zhian explain
+# lists them all): one cell per part keeps a bureau's report small (per record, 74,000 rows of
+# a 30-compound benchmark took 8 s to write)
+REPORT_LIST_LIMIT = 100
 
-    put(sheet, 1, 1, "指标溯源：每项指标计入的记录（编号与日期；身份证号已脱敏）。", style="zhian-text")
+
+def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> dict[tuple, tuple[int, int]]:
+    """Per figure of 指标明细, the records it counts: one row per part with its count (equal to
+    the figure) and its records as "日期 编号" (resident IDs masked; no names or phones), the
+    first REPORT_LIST_LIMIT of them. Returns where each figure's rows start and how many
+    records it counts, for the links."""
+    from zhian.pipeline.metrics.explain import PARTS
+
+    put(sheet, 1, 1, "指标溯源：每项指标计入的记录（日期与编号；身份证号已脱敏）。", style="zhian-text")
     put(
         sheet,
         2,
@@ -294,7 +300,8 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
         "完整清单（含类别、状态、地址）：zhian explain --campaign 项目 --compound 小区 --metric 指标 --out 文件.xlsx",
         style="zhian-text",
     )
-    for column, name in enumerate(["部分", "记录编号", "日期"], start=1):
+    header = ["整治项目", "小区", "指标", "部分", "条数", "记录（日期 编号）"]
+    for column, name in enumerate(header, start=1):
         put(sheet, 4, column, name, style="zhian-header")
     row, links = 5, {}
     grouped = {key: frame for key, frame in parts.group_by(["campaign", "compound", "metric"])} if parts.height else {}
@@ -303,28 +310,24 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
         mine = grouped.get(key)
         if mine is None or not mine.height:
             continue
-        counts = {part: mine.filter(pl.col("part") == part).height for part in PARTS}
-        summary = "，".join(f"{PARTS[p]}{n}条" for p, n in counts.items() if n)
-        title = put(
-            sheet, row, 1, f"{r['campaign']} · {r['compound']} · {r['metric_name']}：{summary}", style="zhian-text"
-        )
-        title.font = Font(name=FONT_NAME, size=10, bold=True)
-        links[key] = (row, mine.height)
-        row += 1
-        for part in PARTS:
+        links[key] = (row, mine["record_id"].n_unique())
+        for part, name in PARTS.items():
             listed = mine.filter(pl.col("part") == part).sort("event_date", "record_id")
-            for record_id, day in listed.head(LIST_LIMIT).select("record_id", "event_date").iter_rows():
-                put(sheet, row, 1, PARTS[part])
-                put(sheet, row, 2, record_id)
-                put(sheet, row, 3, day, "yyyy-mm-dd")
-                row += 1
-            if listed.height > LIST_LIMIT:
-                put(sheet, row, 1, f"……{PARTS[part]}另有{listed.height - LIST_LIMIT}条，请用 zhian explain 列出")
-                row += 1
-    sheet.column_dimensions["A"].width = 10
-    sheet.column_dimensions["B"].width = 24
-    sheet.column_dimensions["C"].width = 12
+            if not listed.height:
+                continue
+            shown = "；".join(f"{day} {record}" for record, day in listed.head(REPORT_LIST_LIMIT).select(
+                "record_id", "event_date").iter_rows())  # fmt: skip
+            if listed.height > REPORT_LIST_LIMIT:
+                shown += f"……另有{listed.height - REPORT_LIST_LIMIT}条（zhian explain 列出全部）"
+            for column, value in enumerate([r["campaign"], r["compound"], r["metric_name"], name], start=1):
+                put(sheet, row, column, value)
+            put(sheet, row, 5, listed.height, "0")
+            put(sheet, row, 6, shown, style="zhian-wrap")
+            row += 1
+    for column, width in zip("ABCDEF", (18, 14, 20, 9, 7, 100), strict=True):
+        sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A5"
+    sheet.auto_filter.ref = f"A4:F{max(row - 1, 4)}"
     print_setup(sheet, "4:4")
     return links
 
