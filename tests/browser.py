@@ -69,7 +69,7 @@ async def _session(url: str, screenshot: Path | None, script: str | None, width:
     report = PageReport()
     try:
         port_file = Path(profile) / "DevToolsActivePort"
-        deadline = time.time() + 30
+        deadline = time.time() + 60
         while not port_file.exists() or not port_file.read_text().strip():
             if time.time() > deadline or process.poll() is not None:
                 raise RuntimeError("chromium did not start")
@@ -145,6 +145,7 @@ async def _session(url: str, screenshot: Path | None, script: str | None, width:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
         shutil.rmtree(profile, ignore_errors=True)
     return report
 
@@ -152,5 +153,12 @@ async def _session(url: str, screenshot: Path | None, script: str | None, width:
 def open_page(
     path: Path, screenshot: Path | None = None, script: str | None = None, width: int = 1400, height: int = 1000
 ) -> PageReport:
-    """Load a local file in headless Chromium and report what happened."""
-    return asyncio.run(_session(Path(path).resolve().as_uri(), screenshot, script, width, height))
+    """Load a local file in headless Chromium and report what happened. A browser that does
+    not start (a loaded 2-core machine, once in a full run) is started once more."""
+    url = Path(path).resolve().as_uri()
+    try:
+        return asyncio.run(_session(url, screenshot, script, width, height))
+    except RuntimeError as error:
+        if "did not start" not in str(error):
+            raise
+        return asyncio.run(_session(url, screenshot, script, width, height))

@@ -107,7 +107,7 @@ def test_each_figure_links_to_the_records_it_counts(demo_report):
             counts[explained.cell(row, 4).value] = explained.cell(row, 5).value
             listed = explained.cell(row, 6).value
             shown = len(re.findall(r"\d{4}-\d{2}-\d{2} ", listed))
-            assert shown == min(explained.cell(row, 5).value, 100)
+            assert shown == min(explained.cell(row, 5).value, 30)
         assert counts, (campaign, compound, name)
         if kind in ("count_change", "zero_count"):
             assert (counts.get("本期", 0), counts.get("同期", 0)) == (int(actual), int(baseline))

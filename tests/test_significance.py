@@ -43,9 +43,10 @@ def test_the_p_value_is_scipys_exact_binomial_test(sql, actual, baseline):
 @settings(max_examples=100, deadline=None)
 @given(st.integers(500, 200_000), st.floats(0.9, 1.1))
 def test_the_p_value_of_large_counts_near_each_other_is_scipys_too(sql, baseline, ratio):
-    # the tail sum stops 5·√n + 10 terms below its end: where it matters most, near p = 1
+    # the tail sum stops 5·√n + 10 terms below its end: where it matters most, near p = 1;
+    # on 400,000 events the log-gamma terms themselves (4.7 million) leave ~1e-9 of rounding
     actual = int(baseline * ratio)
-    assert _p(sql, actual, baseline) == pytest.approx(binomtest(actual, actual + baseline, 0.5).pvalue, rel=1e-9)
+    assert _p(sql, actual, baseline) == pytest.approx(binomtest(actual, actual + baseline, 0.5).pvalue, rel=1e-8)
 
 
 def test_the_p_value_of_large_counts_is_tiny_not_an_overflow(sql):

@@ -120,6 +120,11 @@ def put(
     return cell
 
 
+def _lines(text: str, width: int) -> int:
+    """The lines a wrapped cell of `width` characters needs for `text` (a row height)."""
+    return max(1, -(-_width(text) // width))
+
+
 def _width(value: object) -> int:
     text = "" if value is None else str(value)
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
@@ -193,11 +198,13 @@ def _summary(
     line(1, title, 16, True)
     line(2, f"评估日期：{as_of.isoformat()}　比率口径：{wording.RATE_DEFINITION_NAMES[rate_definition]}")
     covered, warning = wording.coverage_lines(coverage, as_of)
-    line(3, "；".join(covered))
+    put(sheet, 3, 1, "；".join(covered), style="zhian-wrap")
+    sheet.row_dimensions[3].height = 15 * _lines("；".join(covered), 130)
     row = 4
     if warning:
-        cell = put(sheet, 4, 1, warning, style="zhian-text")
+        cell = put(sheet, 4, 1, warning, style="zhian-wrap")
         cell.font = Font(name=FONT_NAME, size=10, bold=True, color="C62828")
+        sheet.row_dimensions[4].height = 15 * _lines(warning, 130)
         row = 5
     row += 1
     if results.height == 0:
@@ -281,8 +288,8 @@ EXPLAIN_SHEET = "指标溯源"
 
 # records listed per figure and part in the report's cell (the rest counted; zhian explain
 # lists them all): one cell per part keeps a bureau's report small (per record, 74,000 rows of
-# a 30-compound benchmark took 8 s to write)
-REPORT_LIST_LIMIT = 100
+# a 30-compound benchmark took 8 s to write) and each row readable on paper (10 lines)
+REPORT_LIST_LIMIT = 30
 
 
 def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> dict[tuple, tuple[int, int]]:
@@ -323,6 +330,7 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
                 put(sheet, row, column, value)
             put(sheet, row, 5, listed.height, "0")
             put(sheet, row, 6, shown, style="zhian-wrap")
+            sheet.row_dimensions[row].height = min(15 * _lines(shown, 96), 409)
             row += 1
     for column, width in zip("ABCDEF", (18, 14, 20, 9, 7, 100), strict=True):
         sheet.column_dimensions[column].width = width
