@@ -10,9 +10,12 @@ import random
 import pytest
 
 from tests.conftest import result, run_ingest
+from zhian.dashboards.build import render
 from zhian.fixtures import people
 from zhian.fixtures.small import Alert, Resident, SmallInbox
 from zhian.pipeline.db import connect
+from zhian.pipeline.metrics.evaluate import evaluate
+from zhian.pipeline.outputs.report import build_workbook
 
 D, T = dt.date, dt.datetime
 GARDEN = ("花园小区", "凤仙路", "12号", 40)
@@ -165,4 +168,13 @@ def test_the_demo_today_shows_no_final_status_its_data_does_not_cover(demo_inbox
     assert (row["covered_to"], row["status"]) == (D(2022, 8, 31), "on_track")
     assert row["note"].startswith("110警情数据截至 2022-08-31，整治期末尚无数据")
     assert row["baseline"] < row["baseline_full"]
+    # the dashboard's header and the report's 摘要 say so, per source, and warn in words
+    evaluation = evaluate(con, TODAY, publish=False)
+    page = render(con, evaluation)
+    summary = [c.value for c in build_workbook(con, evaluation)["摘要"]["A"] if c.value]
+    for text in (page, "\n".join(summary)):
+        assert "110警情数据截至 2022-08-31（按导出时间）" in text
+        assert "实有人口数据截至 2022-08-30（按导出时间）" in text
+        assert "注意：评估日期 2026-12-01 晚于110警情、刑事案件、治安案件、实有人口数据的截至日期" in text
+    assert not any(line.startswith("数据截至：2026-12-01") for line in summary)
     con.close()

@@ -48,7 +48,7 @@ METRICS = {  # code: (op, value) — one of every kind
     "population_registration_rate": (">=", 98),
     "population_accuracy_rate": (">=", 98),
 }
-SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 days = st.dates(D(1999, 1, 1), D(2022, 12, 31))
 recent = st.dates(D(2021, 1, 1), D(2022, 12, 31))
@@ -302,14 +302,22 @@ def test_the_same_records_delivered_otherwise_give_the_same_figures(tmp_path, de
     assert _delivered(tmp_path, how) == delivered_once
 
 
-def test_loading_the_inbox_again_changes_no_figure(tmp_path):
-    alerts, _, _ = _records()
+def _loaded(tmp_path, *, with_cases: bool):
+    """The alerts (and cases) of `_records` in one file each, ingested: the inbox and the database."""
+    alerts, cases, _ = _records()
     box = SmallInbox(tmp_path / "inbox")
     box.registry(REGISTRY)
     box.targets(TARGETS)
     box.alerts("警情.xlsx", alerts)
+    if with_cases:
+        box.cases("案件.xlsx", cases)
     con = connect(tmp_path / "z.duckdb")
     run_ingest(box.folder, con)
+    return box, con
+
+
+def test_loading_the_inbox_again_changes_no_figure(tmp_path):
+    box, con = _loaded(tmp_path, with_cases=False)
     first = _all_figures(con)
     evaluations = con.execute("select count(*) from metric_evaluations").fetchone()
     run_ingest(box.folder, con)
@@ -319,14 +327,7 @@ def test_loading_the_inbox_again_changes_no_figure(tmp_path):
 
 
 def test_a_station_that_holds_the_compound_shows_the_same_figures(tmp_path):
-    alerts, cases, _ = _records()
-    box = SmallInbox(tmp_path / "inbox")
-    box.registry(REGISTRY)
-    box.targets(TARGETS)
-    box.alerts("警情.xlsx", alerts)
-    box.cases("案件.xlsx", cases)
-    con = connect(tmp_path / "z.duckdb")
-    run_ingest(box.folder, con)
+    _, con = _loaded(tmp_path, with_cases=True)
     everything = _all_figures(con)
     for station, compound in (("沙河派出所", "花园小区"), ("九亭派出所", "桂园小区")):
         shown = _all_figures(con, station)

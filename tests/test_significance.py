@@ -72,6 +72,34 @@ def test_five_to_three_is_within_chance_and_still_met(fresh_db):
     assert row["significant"] is False
 
 
+def test_the_terminal_the_report_and_the_dashboard_say_when_a_change_is_within_chance(tmp_path):
+    import subprocess
+    import sys
+
+    from zhian.dashboards.build import render
+    from zhian.pipeline.metrics.evaluate import evaluate
+    from zhian.pipeline.outputs.report import build_workbook
+
+    path = tmp_path / "z.duckdb"
+    con = connect(path)
+    last_year = _alerts(D(2021, 3, d) for d in range(1, 6))
+    this_year = _alerts(D(2022, 3, d) for d in range(1, 4))
+    seed(con, compounds=["A"], alerts=[*last_year, *this_year], targets=[_target()])
+    evaluation = evaluate(con, D(2022, 6, 1))
+    notes = [c.value for c in build_workbook(con, evaluation)["指标明细"]["K"] if c.value]
+    assert "变化在正常波动范围内（p=0.727）" in "；".join(notes)
+    assert "变化在正常波动范围内（p=0.727）" in render(con, evaluation)
+    con.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "zhian", "metrics", "--db", str(path), "--as-of", "2022-06-01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "变化在正常波动范围内（p=0.727）" in done.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+
+
 def test_forty_to_fifteen_is_a_real_fall(fresh_db):
     last_year = _alerts(D(2021, 3, 1) + dt.timedelta(days=i) for i in range(40))
     this_year = _alerts(D(2022, 3, 1) + dt.timedelta(days=i) for i in range(15))
