@@ -86,6 +86,7 @@ def _card(row: dict) -> dict:
         "baseline": wording.baseline_text(row),
         "change": wording.change_text(row),
         "pace": wording.pace_sentence(row),
+        "gap": wording.gap_text(row),
         "significance": wording.significance_text(row),
         "note": row["note"],
         "low_base": bool(row["low_base"]),
@@ -94,7 +95,7 @@ def _card(row: dict) -> dict:
 
 def _cell(row: dict, explain: str | None = None) -> dict:
     if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
-        value = wording.percent(row["actual"], 0) if row["actual"] is not None else "—"
+        value = wording.rate_percent(row)
     elif row["kind"] == catalogue.COUNT_CHANGE:
         value = wording.change_text(row) or "—"
     else:
@@ -103,6 +104,7 @@ def _cell(row: dict, explain: str | None = None) -> dict:
         "status": row["status"],
         "status_name": wording.STATUS_NAMES[row["status"]],
         "value": value,
+        "gap": wording.gap_text(row),
         "low_base": bool(row["low_base"]),
         "explain": explain,
     }

@@ -230,6 +230,7 @@ def print_metrics(
                 n
                 for n in (
                     row["note"],
+                    wording.gap_text(row),
                     wording.significance_text(row),
                     wording.LOW_BASE_NOTE if row["low_base"] else None,
                     wording.pace_sentence(row),

@@ -240,6 +240,7 @@ def _details(sheet: Worksheet, results: pl.DataFrame, links: dict[tuple, tuple[i
             n
             for n in (
                 r["note"],
+                wording.gap_text(r),
                 wording.significance_text(r),
                 f"{wording.LOW_BASE_NOTE}，仅供参考" if r["low_base"] else None,
                 wording.pace_sentence(r),

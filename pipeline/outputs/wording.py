@@ -57,6 +57,78 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
+def rate_percent(row: dict, digits: int = 0) -> str:
+    """A rate as a percentage with the precision its target needs: at least `digits`
+    decimals, more (up to 3) until the shown number can no longer read as meeting a threshold
+    it misses, or as missing one it meets — 1,347/1,376 against ≥98% is "97.89%", never
+    "98%". Decided on numerator and denominator, exactly (Decimal), like the status."""
+    numerator, denominator = row.get("numerator"), row.get("denominator")
+    if row.get("actual") is None or not denominator:
+        return "—"
+    exact = Decimal(int(numerator)) * 100 / Decimal(int(denominator))
+    op, target = row.get("target_op"), row.get("target_percent")
+    for places in range(digits, 4):
+        shown = exact.quantize(Decimal(1).scaleb(-places))
+        if (
+            op is None
+            or target is None
+            or _holds(shown, op, Decimal(str(target))) == _holds(exact, op, Decimal(str(target)))
+        ):
+            return f"{shown:f}%"
+    return f"{shown:f}%"
+
+
+def _holds(value: Decimal, op: str, target: Decimal) -> bool:
+    return {
+        ">=": value >= target,
+        ">": value > target,
+        "<=": value <= target,
+        "<": value < target,
+        "=": value == target,
+    }[op]
+
+
+# what is done to a record to count in a rate's numerator, and what a record is (gap wording)
+_DONE_WORDS = (
+    ("_clearance_rate", "破案", "起"),
+    ("_closure_rate", "结案", "起"),
+    ("_punishment_rate", "处罚", "起"),
+    ("population_registration_rate", "登记", "人"),
+    ("population_accuracy_rate", "核实为准确", "人"),
+)
+
+
+def gap_text(row: dict) -> str | None:
+    """How far a missed or at-risk target is, in the unit a leader acts on, computed exactly
+    from the counts: 还差 6 起 (alerts over what the target allows), 还需破案 2 起 (cases to
+    solve to reach the rate). None when met, on track, without data, or a 不发生 that happened."""
+    if row["status"] not in ("missed", "at_risk") or row["actual"] is None:
+        return None
+    op, target = row["target_op"], Decimal(str(row["target_percent"]))
+    if row["kind"] == catalogue.COUNT_CHANGE and row["baseline"] is not None and op in ("<=", "<"):
+        actual, baseline = int(row["actual"]), int(row["baseline"])
+        limit = Decimal(baseline) * (100 + target) / 100  # the count the target allows
+        allowed = int(limit.to_integral_value(rounding="ROUND_FLOOR"))
+        if op == "<" and allowed == limit:
+            allowed -= 1
+        if actual > max(allowed, -1):
+            return f"还差 {actual - max(allowed, 0)} 起" if allowed >= 0 else None
+        return None
+    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE) and op in (">=", ">") and row["denominator"]:
+        numerator, denominator = int(row["numerator"]), int(row["denominator"])
+        short = target * denominator - 100 * numerator  # in hundredths of a record
+        needed = int((short / 100).to_integral_value(rounding="ROUND_CEILING"))
+        if op == ">" and needed * 100 == short:
+            needed += 1
+        if needed <= 0:
+            return None
+        verb, unit = next(((v, u) for suffix, v, u in _DONE_WORDS if row["metric"].endswith(suffix)), ("完成", "起"))
+        if needed > denominator - numerator:
+            return f"还需{verb} {needed} {unit}（本期只有 {denominator - numerator} {unit}未{verb}）"
+        return f"还需{verb} {needed} {unit}"
+    return None
+
+
 def rate_definition_text(definition: str) -> str:
     """当期（按立案/受理时间）"""
     return f"{RATE_DEFINITION_NAMES[definition]}（{RATE_DEFINITION_NOTES[definition]}）"
@@ -74,7 +146,7 @@ def actual_text(row: dict) -> str:
     if row["actual"] is None:
         return "—"
     if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
-        return f"{percent(row['actual'])}（{row['numerator']}/{row['denominator']}）"
+        return f"{rate_percent(row, 1)}（{row['numerator']}/{row['denominator']}）"
     return f"{int(row['actual'])}"
 
 
@@ -158,8 +230,11 @@ def target_sentence(row: dict) -> str:
     elif row["actual"] is None:
         body = f"{name}无数据"
     else:
-        body = f"{name}为{percent(row['actual'])}（{row['numerator']}/{row['denominator']}）"
+        body = f"{name}为{rate_percent(row, 1)}（{row['numerator']}/{row['denominator']}）"
     sentence = f"{body}，目标{target}，{status}"
+    gap = gap_text(row)
+    if gap:
+        sentence += f"（{gap}）"
     pace = pace_sentence(row)
     return f"{sentence}；{pace}" if pace else sentence
 
