@@ -200,3 +200,32 @@ def test_the_main_process_imports_neither_pandera_nor_prefect():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2022-13-01", "日期不存在：2022-13-01（没有13月）"),
+        ("2022-02-30", "日期不存在：2022-02-30（2022年2月没有30日）"),
+        ("2022/08/31", "日期格式应为 YYYY-MM-DD：2022/08/31"),
+        ("2022-8", "日期格式应为 YYYY-MM-DD：2022-8"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_told_from_a_wrong_format(tmp_path, value, message):
+    result = _zhian("metrics", "--db", tmp_path / "z.duckdb", "--as-of", value)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not re.search(r"\b(Error|Usage|Invalid|invalid)\b", result.stderr), result.stderr
+
+
+def test_an_unknown_campaign_lists_the_known_ones_and_exits_2(demo_db):
+    result = _zhian("metrics", "--db", demo_db[0], "--campaign", "不存在", "--as-of", "2022-08-31")
+    assert result.returncode == 2
+    assert "没有这个整治项目：不存在（已有：" in result.stderr and "茵芳小区挂牌整治" in result.stderr
+
+
+def test_an_empty_inbox_says_so_plainly(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    result = _zhian("ingest", "--inbox", tmp_path / "inbox", "--db", tmp_path / "z.duckdb")
+    assert result.returncode == 0, result.stderr
+    assert "收件箱是空的：没有找到任何文件，本次没有载入数据。" in result.stdout

@@ -40,16 +40,16 @@ class DateType(click.ParamType):
         if isinstance(value, dt.date):
             return value
         text = str(value)
-        try:
-            year, month, day = (int(part) for part in text.split("-"))
-            if not (len(text.split("-")[0]) == 4 and 1 <= month <= 12):
-                raise ValueError
-        except ValueError:
+        parts = text.split("-")
+        if len(parts) != 3 or len(parts[0]) != 4 or not all(part.isdigit() and part for part in parts):
             self.fail(f"日期格式应为 YYYY-MM-DD：{text}", param, ctx)
+        year, month, day = (int(part) for part in parts)
+        if not 1 <= month <= 12:
+            self.fail(f"日期不存在：{text}（没有{month}月）", param, ctx)
         try:
             return dt.date(year, month, day)
         except ValueError:
-            self.fail(f"{year}年{month}月没有{day}日：{text}", param, ctx)
+            self.fail(f"日期不存在：{text}（{year}年{month}月没有{day}日）", param, ctx)
 
 
 class MonthType(click.ParamType):
@@ -401,6 +401,10 @@ def cmd_metrics(db, wait, as_of, campaign, station, rate_definition):
 
     with _open(db, wait, must_exist=True) as con, _known_station():
         compounds = compounds_of(con, station) if station else None
+        if campaign is not None:
+            known = [row[0] for row in con.execute("select distinct campaign from targets order by 1").fetchall()]
+            if campaign not in known:  # before any evaluation is kept
+                raise CommandError(f"没有这个整治项目：{campaign}（已有：{'、'.join(known) or '（没有）'}）")
         evaluation = steps.evaluate(con, as_of or dt.date.today(), rate_definition)
         coverage = console.coverage_of(con, station)
     console.print_metrics(evaluation, campaign, compounds=compounds, coverage=coverage)

@@ -64,7 +64,9 @@ def file_lines(report: FileReport) -> list[str]:
 def print_ingest(report: IngestReport, db_path: str) -> None:
     new = report.new_files
     unchanged = len(report.files) - len(new)
-    if not new:
+    if not report.files:
+        console.print("收件箱是空的：没有找到任何文件，本次没有载入数据。")
+    elif not new:
         console.print(f"收件箱中没有新文件（{unchanged}个文件内容未变，已跳过）。")
     for file_report in new:
         for line in file_lines(file_report):
