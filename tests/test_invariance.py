@@ -48,7 +48,7 @@ METRICS = {  # code: (op, value) — one of every kind
     "population_registration_rate": (">=", 98),
     "population_accuracy_rate": (">=", 98),
 }
-SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 days = st.dates(D(1999, 1, 1), D(2022, 12, 31))
 recent = st.dates(D(2021, 1, 1), D(2022, 12, 31))

@@ -29,7 +29,7 @@ def _p(con: duckdb.DuckDBPyConnection, actual: int, baseline: int) -> float | No
     return con.execute("select binomial_p_value($a, $b)", {"a": actual, "b": baseline}).fetchone()[0]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.integers(0, 400), st.integers(0, 400))
 def test_the_p_value_is_scipys_exact_binomial_test(sql, actual, baseline):
     p = _p(sql, actual, baseline)
@@ -40,7 +40,7 @@ def test_the_p_value_is_scipys_exact_binomial_test(sql, actual, baseline):
     assert p == pytest.approx(expected, rel=1e-9, abs=1e-300)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.integers(500, 200_000), st.floats(0.9, 1.1))
 def test_the_p_value_of_large_counts_near_each_other_is_scipys_too(sql, baseline, ratio):
     # the tail sum stops 5·√n + 10 terms below its end: where it matters most, near p = 1;
