@@ -114,25 +114,20 @@ def _explain_data(results: pl.DataFrame, parts: pl.DataFrame) -> tuple[dict, Mar
     """Per figure, what a click on its cell lists: the records of each part (IDs and dates;
     resident IDs masked), up to LIST_LIMIT per part. Returns the cell ids by (campaign,
     compound, metric) and the JSON the page embeds (it cannot close its <script>)."""
-    from zhian.pipeline.metrics.explain import LIST_LIMIT, PARTS
+    from zhian.pipeline.metrics.explain import LIST_LIMIT, parts_by_figure
 
-    grouped = {key: frame for key, frame in parts.group_by(["campaign", "compound", "metric"])} if parts.height else {}
+    figures = parts_by_figure(parts)
     ids, data = {}, {}
     for index, r in enumerate(results.iter_rows(named=True)):
         key = (r["campaign"], r["compound"], r["metric"])
-        mine = grouped.get(key)
-        if mine is None or not mine.height:
+        if key not in figures:
             continue
         listed = []
-        for part, name in PARTS.items():
-            rows = mine.filter(pl.col("part") == part).sort("event_date", "record_id")
-            if rows.height:
-                records = [
-                    [i, d.isoformat()] for i, d in rows.head(LIST_LIMIT).select("record_id", "event_date").iter_rows()
-                ]
-                listed.append(
-                    {"name": name, "count": rows.height, "records": records, "more": rows.height > LIST_LIMIT}
-                )
+        for name, rows in figures[key]:
+            records = [
+                [i, d.isoformat()] for i, d in rows.head(LIST_LIMIT).select("record_id", "event_date").iter_rows()
+            ]
+            listed.append({"name": name, "count": rows.height, "records": records, "more": rows.height > LIST_LIMIT})
         ids[key] = f"x{index}"
         status = wording.STATUS_NAMES[r["status"]]
         data[f"x{index}"] = {

@@ -176,6 +176,22 @@ def all_parts(con: duckdb.DuckDBPyConnection, evaluation) -> pl.DataFrame:
     return parts
 
 
+def parts_by_figure(parts: pl.DataFrame) -> dict[tuple, list[tuple[str, pl.DataFrame]]]:
+    """`all_parts` per figure (campaign, compound, metric): its parts in the order shown, each
+    with its Chinese name and its records sorted by date and ID — what the dashboard's and the
+    report's lists both show."""
+    if not parts.height:
+        return {}
+    figures = {}
+    for key, frame in parts.group_by(["campaign", "compound", "metric"]):
+        figures[key] = [
+            (name, listed.sort("event_date", "record_id"))
+            for part, name in PARTS.items()
+            if (listed := frame.filter(pl.col("part") == part)).height
+        ]
+    return figures
+
+
 def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: str, compound: str) -> pl.DataFrame:
     table, key, columns = DETAILS[source]
     shown = ", ".join(f'{expr} as "{header}"' for header, expr in columns.items())

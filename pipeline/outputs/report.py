@@ -298,7 +298,7 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
     the figure) and its records as "日期 编号" (resident IDs masked; no names or phones), the
     first REPORT_LIST_LIMIT of them. Returns where each figure's rows start and how many
     records it counts, for the links."""
-    from zhian.pipeline.metrics.explain import PARTS
+    from zhian.pipeline.metrics.explain import parts_by_figure
 
     put(sheet, 1, 1, "指标溯源：每项指标计入的记录（日期与编号；身份证号已脱敏）。", style="zhian-text")
     put(
@@ -312,17 +312,13 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
     for column, name in enumerate(header, start=1):
         put(sheet, 4, column, name, style="zhian-header")
     row, links = 5, {}
-    grouped = {key: frame for key, frame in parts.group_by(["campaign", "compound", "metric"])} if parts.height else {}
+    figures = parts_by_figure(parts)
     for r in results.iter_rows(named=True):
         key = (r["campaign"], r["compound"], r["metric"])
-        mine = grouped.get(key)
-        if mine is None or not mine.height:
+        if key not in figures:
             continue
-        links[key] = (row, mine["record_id"].n_unique())
-        for part, name in PARTS.items():
-            listed = mine.filter(pl.col("part") == part).sort("event_date", "record_id")
-            if not listed.height:
-                continue
+        links[key] = (row, pl.concat([listed for _, listed in figures[key]])["record_id"].n_unique())
+        for name, listed in figures[key]:
             shown = "；".join(f"{day} {record}" for record, day in listed.head(REPORT_LIST_LIMIT).select(
                 "record_id", "event_date").iter_rows())  # fmt: skip
             if listed.height > REPORT_LIST_LIMIT:
