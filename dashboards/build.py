@@ -63,10 +63,11 @@ class CampaignSection:
     name: str
     window: str
     state: str
-    verdict: str
-    metrics: list[dict]  # columns of the grid
-    grid: list[dict]  # one row per compound
+    verdict: dict  # chips (counts by status), size, days left, coverage warnings
+    metrics: list[dict]  # the targets of the grid
+    grid: list[dict]  # one entry per compound, its cells in the order of `metrics`
     compounds: list[CompoundSection]
+    transposed: bool  # targets as rows, compounds as columns (when targets outnumber compounds)
 
 
 def _json(figure: go.Figure) -> Markup:
@@ -105,7 +106,7 @@ def _cell(row: dict, explain: str | None = None) -> dict:
         "status_name": wording.STATUS_NAMES[row["status"]],
         "value": value,
         "gap": wording.gap_text(row),
-        "low_base": bool(row["low_base"]),
+        "low_base": bool(row["low_base"]) and row["actual"] is not None,
         "explain": explain,
     }
 
@@ -139,16 +140,36 @@ def _explain_data(results: pl.DataFrame, parts: pl.DataFrame) -> tuple[dict, Mar
     return ids, Markup(raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _verdict(rows: pl.DataFrame) -> str:
-    counts = {s: rows.filter(pl.col("status") == s).height for s in wording.STATUS_NAMES}
-    parts = "，".join(f"{wording.STATUS_NAMES[s]} {n}" for s, n in counts.items() if n)
+def _verdict(rows: pl.DataFrame) -> dict:
+    """The campaign's card: how many figures have each status, how many days are left, and
+    what its data does not cover yet."""
+    listed = rows.to_dicts()
+    counts = wording.status_counts(listed)
     compounds = rows["compound"].n_unique()
-    size = f"{rows.height} 项指标" if compounds == 1 else f"{compounds} 个小区共 {rows.height} 项指标"
-    return f"{size}：{parts}"
+    notes = sorted(
+        {
+            r["note"]
+            for r in listed
+            if r["note"]
+            and r["window_state"] != "not_started"
+            and (r["covered_to"] is None or r["covered_to"] < min(r["window_end"], r["as_of"]))
+        }
+    )
+    return {
+        "chips": [{"status": s, "name": wording.STATUS_NAMES[s], "count": n} for s, n in counts.items()],
+        "size": f"{rows.height} 项指标" if compounds == 1 else f"{compounds} 个小区共 {rows.height} 项指标",
+        "days": wording.days_left_text(listed[0]),
+        "warnings": notes[:3] + ([f"另有 {len(notes) - 3} 条数据覆盖说明，见各小区卡片"] if len(notes) > 3 else []),
+    }
 
 
 def _campaigns(
-    results: pl.DataFrame, daily: pl.DataFrame, trend: pl.DataFrame, explain_ids: dict
+    results: pl.DataFrame,
+    daily: pl.DataFrame,
+    trend: pl.DataFrame,
+    hours: pl.DataFrame,
+    explain_ids: dict,
+    alerts_from: dt.date | None = None,
 ) -> list[CampaignSection]:
     sections = []
     for c_index, name in enumerate(results["campaign"].unique(maintain_order=True).to_list()):
@@ -191,7 +212,15 @@ def _campaigns(
                 section.plots.append(Plot(f"{anchor}-rates", _json(figures.rates_figure(rates))))
             history = trend.filter(pl.col("compound") == compound)
             if history.height:
-                section.plots.append(Plot(f"{anchor}-trend", _json(figures.trend_figure(history))))
+                section.plots.append(
+                    Plot(
+                        f"{anchor}-trend",
+                        _json(figures.trend_figure(history, first["as_of"], compound, alerts_from)),
+                    )
+                )
+            when = hours.filter((pl.col("campaign") == name) & (pl.col("compound") == compound))
+            if when.height:
+                section.plots.append(Plot(f"{anchor}-hours", _json(figures.hours_figure(when, compound))))
             compounds.append(section)
         sections.append(
             CampaignSection(
@@ -203,6 +232,7 @@ def _campaigns(
                 metrics=columns,
                 grid=grid,
                 compounds=compounds,
+                transposed=len(columns) > len(grid),
             )
         )
     return sections
@@ -228,6 +258,7 @@ def _quality(con: duckdb.DuckDBPyConnection, station: str | None) -> dict:
         "files": files,
         "doorplates": doorplates,
         "disagreements": disagreements,
+        "read_sum_note": wording.READ_SUM_NOTE,
         "upkeep": {
             "doorplates_title": wording.DOORPLATES_TITLE,
             "doorplates_note": wording.DOORPLATES_NOTE,
@@ -252,6 +283,7 @@ def render(
     results = db.query(con, "outputs/evaluation_results.sql", params).pl()
     daily = query(con, "cumulative", params)
     trend = query(con, "alerts_by_month", params)
+    hours = db.query(con, "outputs/alert_hours.sql", {**params, "alert_metrics": catalogue.ALERT_METRICS}).pl()
     ranking = db.query(con, "outputs/ranking.sql", params).pl()
     freshness = db.query(con, "quality/data_freshness.sql", params).pl().to_dicts()
     coverage = db.query(con, "quality/data_coverage.sql", params).pl().to_dicts()
@@ -272,7 +304,9 @@ def render(
         coverage_lines=coverage_lines,
         coverage_warning=coverage_warning,
         explain_data=explain_data,
-        campaigns=_campaigns(results, daily, trend, explain_ids),
+        campaigns=_campaigns(
+            results, daily, trend, hours, explain_ids, db.scalar(con, "select min(alarm_date) from stg_alerts")
+        ),
         problems=evaluation.problems.to_dicts() if station is None else [],  # the bureau-wide list
         ranking=ranking.to_dicts(),
         ranking_year=ranking["year"][0] if ranking.height else None,

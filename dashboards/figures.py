@@ -8,6 +8,7 @@ reaches plotly, which would otherwise interpret tags in labels.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import plotly.graph_objects as go
@@ -137,8 +138,15 @@ def cumulative_figure(rows: list[dict], daily: pl.DataFrame) -> go.Figure:
                 row=index,
                 col=1,
             )
-        figure.update_xaxes(title_text="整治天数" if index == len(rows) else None, row=index, col=1)
-    return _layout(figure, height=220 * len(rows) + 60)
+        figure.update_xaxes(title_text="整治第几天" if index == len(rows) else None, row=index, col=1)
+        figure.update_yaxes(title_text=f"累计（{text(row.get('unit') or '起')}）", rangemode="tozero", row=index, col=1)
+    title = f"{text(rows[0]['compound'])}：计数指标逐日累计，本期与去年同期" if rows else ""
+    return _layout(
+        figure,
+        height=220 * len(rows) + 110,
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        margin={"l": 70, "r": 20, "t": 80, "b": 40},
+    )
 
 
 def rates_figure(rows: list[dict]) -> go.Figure:
@@ -172,34 +180,105 @@ def rates_figure(rows: list[dict]) -> go.Figure:
         )
     )
     ticks = [0, 20, 40, 60, 80, 100]
-    figure.update_xaxes(range=[0, 125], tickvals=ticks, ticktext=[f"{t}%" for t in ticks])
-    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(range=[0, 125], tickvals=ticks, ticktext=[f"{t}%" for t in ticks], title_text="比率")
+    figure.update_yaxes(autorange="reversed", title_text="指标")
     return _layout(
         figure,
-        height=120 + 34 * len(rows),
-        margin={"l": 170, "r": 40, "t": 10, "b": 30},
-        legend={"orientation": "h", "y": -0.25 if len(rows) < 3 else -0.12},
+        height=170 + 34 * len(rows),
+        title={"text": f"{text(rows[0]['compound'])}：各项比率与目标" if rows else "", "x": 0, "font": {"size": 15}},
+        margin={"l": 190, "r": 40, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.3 if len(rows) < 3 else -0.15},
     )
 
 
-def trend_figure(trend: pl.DataFrame) -> go.Figure:
-    """Monthly alerts of a compound by category (the 24 months up to as_of)."""
+def _months(as_of: dt.date, count: int = 24) -> list[dt.date]:
+    """The first days of the `count` months up to as_of's, oldest first."""
+    index = as_of.year * 12 + as_of.month - 1
+    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def trend_figure(
+    trend: pl.DataFrame, as_of: dt.date, compound: str = "", data_from: dt.date | None = None
+) -> go.Figure:
+    """Monthly alerts of a compound by category over the 24 months up to as_of, every month
+    shown (a month without alerts is a zero bar, not a missing one), on a date axis. Months
+    before `data_from` (the first alert loaded at all) are left out: no data is not zero."""
     figure = go.Figure()
-    months = sorted(set(trend["month"].to_list()))
+    months = [m for m in _months(as_of) if data_from is None or m >= data_from.replace(day=1)] or _months(as_of, 1)
     for category in sorted(
         set(trend["category"].to_list()), key=lambda c: list(CATEGORY_COLORS).index(c) if c in CATEGORY_COLORS else 99
     ):
         part = dict(trend.filter(pl.col("category") == category).select("month", "alerts").iter_rows())
         figure.add_trace(
             go.Bar(
-                x=months,
-                y=[part.get(m, 0) for m in months],
+                x=[m.isoformat() for m in months],
+                y=[part.get(f"{m:%Y-%m}", 0) for m in months],
                 name=text(category),
                 marker={"color": CATEGORY_COLORS.get(category, "#90a4ae")},
+                hovertemplate="%{x|%Y年%-m月}：%{y}起<extra>" + text(category) + "</extra>",
             )
         )
-    figure.update_xaxes(type="category")  # months as written (2022-07), not parsed into English dates
-    return _layout(figure, height=280, barmode="stack")
+    figure.update_xaxes(
+        type="date",
+        tickformat="%Y年%-m月",
+        dtick="M2",
+        range=[(months[0] - dt.timedelta(days=20)).isoformat(), (months[-1] + dt.timedelta(days=20)).isoformat()],
+        title_text="月份",
+    )
+    figure.update_yaxes(title_text="警情（起）", rangemode="tozero")
+    return _layout(
+        figure,
+        height=330,
+        barmode="stack",
+        title={"text": f"{text(compound)}：近24个月每月110警情（按类别）", "x": 0, "font": {"size": 15}},
+        margin={"l": 70, "r": 20, "t": 50, "b": 60},
+        legend={"orientation": "h", "y": -0.3},
+    )
+
+
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+def hours_figure(hours: pl.DataFrame, compound: str = "") -> go.Figure:
+    """Alerts of a compound by weekday and hour: the campaign window so far (本期) beside
+    the same dates last year (同期), on one colour scale — where and when patrols help."""
+    figure = make_subplots(rows=1, cols=2, subplot_titles=["本期（整治期内）", "去年同期"], horizontal_spacing=0.06)
+    grids = {}
+    for period in ("本期", "同期"):
+        part = hours.filter(pl.col("period") == period)
+        grid = [[0] * 24 for _ in WEEKDAYS]
+        for weekday, hour, alerts in part.select("weekday", "hour", "alerts").iter_rows():
+            grid[weekday - 1][hour] += alerts
+        grids[period] = grid
+    top = max([1] + [v for grid in grids.values() for row in grid for v in row])
+    for column, period in enumerate(("本期", "同期"), start=1):
+        figure.add_trace(
+            go.Heatmap(
+                z=grids[period],
+                x=[f"{h}时" for h in range(24)],
+                y=WEEKDAYS,
+                zmin=0,
+                zmax=top,
+                colorscale=[[0, "#ffffff"], [0.25, "#ffe0b2"], [1, "#c62828"]],
+                showscale=column == 2,
+                colorbar={"title": {"text": "警情（起）"}},
+                hovertemplate="%{y} %{x}：%{z}起<extra>" + period + "</extra>",
+                xgap=1,
+                ygap=1,
+            ),
+            row=1,
+            col=column,
+        )
+        figure.update_xaxes(title_text="时段", tickangle=0, dtick=3, row=1, col=column)
+        figure.update_yaxes(autorange="reversed", row=1, col=column)
+    missing = int(hours["without_time"].sum()) if hours.height else 0
+    note = f"（另有 {missing} 起只有日期、没有时间，未计入）" if missing else ""
+    return _layout(
+        figure,
+        height=330,
+        title={"text": f"{text(compound)}：警情时段分布（星期 × 小时）{note}", "x": 0, "font": {"size": 15}},
+        margin={"l": 50, "r": 20, "t": 70, "b": 50},
+    )
 
 
 def ranking_figure(ranking: pl.DataFrame) -> go.Figure:
@@ -216,6 +295,6 @@ def ranking_figure(ranking: pl.DataFrame) -> go.Figure:
             cliponaxis=False,
         )
     )
-    figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(autorange="reversed", title_text="小区（按优先顺序）")
     figure.update_xaxes(title_text="五项指标名次之和（越小越优先）")
-    return _layout(figure, height=80 + 26 * len(rows), margin={"l": 170, "r": 110, "t": 20, "b": 50}, showlegend=False)
+    return _layout(figure, height=80 + 26 * len(rows), margin={"l": 200, "r": 110, "t": 20, "b": 50}, showlegend=False)

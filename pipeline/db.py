@@ -50,18 +50,38 @@ def connect(path: str | Path, *, read_only: bool = False, wait: float = 0) -> du
         except duckdb.IOException as error:
             text = str(error)
             if "lock" not in text.lower():
-                raise DatabaseError(f"无法打开数据库{path}：{text.splitlines()[0]}") from error
+                raise DatabaseError(f"无法打开数据库{path}：{_open_error(text)}") from error
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(f"数据库正被另一个程序使用（{path.name}），请等它结束后再试") from error
             time.sleep(0.5)
         except duckdb.Error as error:
-            raise DatabaseError(f"无法打开数据库{path}：{str(error).splitlines()[0]}") from error
+            raise DatabaseError(f"无法打开数据库{path}：{_open_error(str(error))}") from error
     if not read_only:
         from zhian.pipeline import schema
 
         protect(path)
         schema.create(con)
     return con
+
+
+# what DuckDB says when it cannot open a file, in words an analyst reads
+OPEN_ERRORS = (
+    ("not a valid DuckDB database file", "这不是 zhian 的数据库文件（也许是别的文件，或文件已损坏）"),
+    ("created with a newer version", "数据库由更新版本的程序创建，请升级 zhian 后再打开"),
+    ("older version", "数据库由旧版本的程序创建，无法直接打开"),
+    ("Permission denied", "没有读取或写入这个文件的权限"),
+    ("No such file or directory", "文件或它所在的文件夹不存在"),
+    ("Is a directory", "这是一个文件夹，不是数据库文件"),
+)
+
+
+def _open_error(text: str) -> str:
+    """DuckDB's reason for not opening a file, in Chinese (its own words only under
+    ZHIAN_DEBUG, with the traceback)."""
+    for words, reason in OPEN_ERRORS:
+        if words.lower() in text.lower():
+            return reason
+    return "数据库引擎无法打开这个文件（设置 ZHIAN_DEBUG=1 可查看详细信息）"
 
 
 def protect(path: Path) -> None:

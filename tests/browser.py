@@ -33,13 +33,24 @@ class PageReport:
     failed_requests: list[str] = field(default_factory=list)  # URLs the page tried to fetch
     text: str = ""
     evaluated: object = None
+    after_resize: object = None  # what `after_resize` evaluated to, after the viewport changed
 
     @property
     def errors(self) -> list[str]:
         return [m["text"] for m in self.console if m["type"] in ("error", "assert")] + self.exceptions
 
 
-async def _session(url: str, screenshot: Path | None, script: str | None, width: int, height: int) -> PageReport:
+async def _session(
+    url: str,
+    screenshot: Path | None,
+    script: str | None,
+    width: int,
+    height: int,
+    resize: tuple[int, int] | None = None,
+    after_resize: str | None = None,
+    shot_from: int = 0,
+    shot_height: int | None = None,
+) -> PageReport:
     import websockets
 
     binary = chromium_path()
@@ -126,6 +137,21 @@ async def _session(url: str, screenshot: Path | None, script: str | None, width:
                 result = await send("Runtime.evaluate", expression=script, returnByValue=True, awaitPromise=True)
                 report.evaluated = result.get("result", {}).get("value")
                 await asyncio.sleep(0.5)
+            if resize:
+                await send(
+                    "Emulation.setDeviceMetricsOverride",
+                    width=resize[0],
+                    height=resize[1],
+                    deviceScaleFactor=1,
+                    mobile=False,
+                )
+                await asyncio.sleep(1.0)  # plotly redraws on the resize event (debounced)
+                if after_resize:
+                    result = await send(
+                        "Runtime.evaluate", expression=after_resize, returnByValue=True, awaitPromise=True
+                    )
+                    report.after_resize = result.get("result", {}).get("value")
+                width = resize[0]
             text = await send("Runtime.evaluate", expression="document.body.innerText", returnByValue=True)
             report.text = text.get("result", {}).get("value", "")
             if screenshot:
@@ -135,7 +161,13 @@ async def _session(url: str, screenshot: Path | None, script: str | None, width:
                     "Page.captureScreenshot",
                     format="png",
                     captureBeyondViewport=True,
-                    clip={"x": 0, "y": 0, "width": width, "height": min(content["height"], 12000), "scale": 1},
+                    clip={
+                        "x": 0,
+                        "y": shot_from,
+                        "width": width,
+                        "height": min(content["height"] - shot_from, shot_height or 12000),
+                        "scale": 1,
+                    },
                 )
                 screenshot.write_bytes(base64.b64decode(shot["data"]))
             listener.cancel()
@@ -151,14 +183,27 @@ async def _session(url: str, screenshot: Path | None, script: str | None, width:
 
 
 def open_page(
-    path: Path, screenshot: Path | None = None, script: str | None = None, width: int = 1400, height: int = 1000
+    path: Path,
+    screenshot: Path | None = None,
+    script: str | None = None,
+    width: int = 1400,
+    height: int = 1000,
+    *,
+    resize: tuple[int, int] | None = None,
+    after_resize: str | None = None,
+    shot_from: int = 0,
+    shot_height: int | None = None,
 ) -> PageReport:
-    """Load a local file in headless Chromium and report what happened. A browser that does
-    not start (a loaded 2-core machine, once in a full run) is started once more."""
+    """Load a local file in headless Chromium and report what happened: `script` is evaluated
+    after the load; with `resize`, the viewport then changes to that size and `after_resize`
+    is evaluated. The screenshot covers `shot_height` pixels from `shot_from` (default: the
+    whole page, up to 12,000). A browser that does not start (a loaded 2-core machine, once in
+    a full run) is started once more."""
     url = Path(path).resolve().as_uri()
+    arguments = (url, screenshot, script, width, height, resize, after_resize, shot_from, shot_height)
     try:
-        return asyncio.run(_session(url, screenshot, script, width, height))
+        return asyncio.run(_session(*arguments))
     except RuntimeError as error:
         if "did not start" not in str(error):
             raise
-        return asyncio.run(_session(url, screenshot, script, width, height))
+        return asyncio.run(_session(*arguments))

@@ -72,7 +72,7 @@ def test_database_held_by_another_process_is_a_one_line_reason(inbox, tmp_path):
 def test_quality_groups_rejections_by_file_and_reason(demo_db, capsys):
     assert main(["quality", "--db", str(demo_db[0])]) == 0
     out = capsys.readouterr().out
-    assert "身份证号码校验位错误（GB 11643）：3行" in out
+    assert "身份证号码校验位错误（最后一位校验码不符）：3行" in out
     assert "跳过的工作表" in out and "summary" in out
     assert "未归属到小区的记录" in out
 

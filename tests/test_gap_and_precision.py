@@ -111,5 +111,10 @@ def test_the_dashboard_and_the_report_show_the_gap_and_the_precise_rate(fresh_db
     page = render(fresh_db, evaluation)
     assert "97.9%" in page and "还需破案 2 起" in page
     assert ">98%<" not in page.replace(" ", "")
-    notes = [c.value for c in build_workbook(fresh_db, evaluation)["指标明细"]["K"] if c.value]
-    assert any("还需破案 2 起" in note for note in notes)
+    sheet = build_workbook(fresh_db, evaluation)["指标明细"]
+    header = [c.value for c in sheet[2]]
+    row = {h: sheet.cell(3, i + 1) for i, h in enumerate(header)}
+    assert "还需破案 2 起" in row["说明"].value
+    # the rate shown to one decimal (97.9%), never to none (98%); the gap a number in its unit
+    assert row["本期值"].value == pytest.approx(1347 / 1376) and row["本期值"].number_format == "0.0%"
+    assert row["差距"].value == 2 and row["差距"].number_format == '"还需破案"0"起"'

@@ -170,7 +170,7 @@ def test_internal_report_holds_the_unmasked_values(internal_report, demo_run):
     }
     con.close()
     assert rejected_ids
-    values = {str(c.value) for row in openpyxl.load_workbook(internal_report[0])["数据质量"].iter_rows() for c in row}
+    values = {str(c.value) for row in openpyxl.load_workbook(internal_report[0])["拒绝行"].iter_rows() for c in row}
     assert rejected_ids <= values
 
 

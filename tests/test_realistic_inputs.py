@@ -347,7 +347,7 @@ def test_registry_upkeep_is_in_the_report_the_dashboard_and_the_quality_command(
 
     con = _doorplate_inbox(tmp_path)
     evaluation = evaluate(con, dt.date(2022, 8, 31))
-    sheet = build_workbook(con, evaluation)["数据质量"]
+    sheet = build_workbook(con, evaluation)["名册维护"]
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
     assert ["凤仙路461号", 3, "110警情 3", "花园小区"] in [row[:4] for row in cells]
     page = write_dashboard(con, tmp_path / "看板.html", evaluation).read_text(encoding="utf-8")

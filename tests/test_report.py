@@ -44,42 +44,67 @@ def _cells(workbook):
 
 def test_sheets_in_order(demo_report):
     workbook = openpyxl.load_workbook(demo_report[0])
-    assert workbook.sheetnames == ["摘要", "指标明细", "指标溯源", "月度趋势", "排名", "数据质量", "口径说明"]
+    assert workbook.sheetnames == [
+        "摘要", "指标明细", "指标溯源", "警情时段", "月度趋势", "排名", "数据质量", "拒绝行", "名册维护", "口径说明"
+    ]  # fmt: skip
     assert demo_report[0].name == "小区整治月报_2022年08月.xlsx"
 
 
-def test_details_match_metric_results_with_numbers_and_formats(demo_report):
+def test_details_match_metric_results_with_one_meaning_per_column(demo_report):
     workbook = openpyxl.load_workbook(demo_report[0])
     sheet = workbook["指标明细"]
-    header = [c.value for c in sheet[1]]
+    assert sheet["A1"].value.startswith("指标明细（评估日期 2022-08-31") and "A1:M1" in sheet.merged_cells
+    header = [c.value for c in sheet[2]]
     assert header == [
-        "整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明", "溯源"
+        "整治项目", "小区", "指标", "本期值", "同期值", "变化", "分子", "分母",
+        "目标", "差距", "状态", "说明", "溯源", "指标代码",
     ]  # fmt: skip
+    assert sheet.column_dimensions["N"].hidden  # the codes, for tools
     con = duckdb.connect(str(demo_report[1]), read_only=True)
     results = con.execute("""select campaign, compound, metric_name, kind, actual, baseline, change, numerator,
-                             denominator, status from metric_results order by campaign, compound, metric""").fetchall()
+                             denominator, status, metric from metric_results
+                             order by campaign, compound, metric""").fetchall()
     con.close()
-    assert sheet.max_row - 1 == len(results)
-    for index, row in enumerate(results, start=2):
-        campaign, compound, name, kind, actual, baseline, change, num, den, status = row
+    assert sheet.max_row - 2 == len(results)
+    for index, row in enumerate(results, start=3):
+        campaign, compound, name, kind, actual, baseline, change, num, den, status, code = row
         cells = {h: sheet.cell(index, i + 1) for i, h in enumerate(header)}
         assert (cells["整治项目"].value, cells["小区"].value, cells["指标"].value) == (campaign, compound, name)
-        assert cells["状态"].value == wording.STATUS_NAMES[status]
+        assert cells["状态"].value == wording.STATUS_NAMES[status] and cells["指标代码"].value == code
         if kind in ("rate", "stock_rate"):
-            assert cells["变化或比率"].value == (None if actual is None else pytest.approx(actual))
-            assert cells["变化或比率"].number_format == "0.0%"
+            assert cells["本期值"].value == (None if actual is None else pytest.approx(actual))
+            assert cells["本期值"].number_format.endswith("%")
             assert (cells["分子"].value, cells["分母"].value) == (num, den)
+            if kind == "rate" and actual is not None and baseline is not None:
+                assert cells["同期值"].value == pytest.approx(baseline) and cells["同期值"].number_format == "0.0%"
+                assert cells["变化"].value == pytest.approx((actual - baseline) * 100)  # 个百分点
+                assert "个百分点" in cells["变化"].number_format
         else:
-            assert cells["本期"].value == (None if actual is None else int(actual))
-            assert cells["本期"].number_format == "0" and isinstance(cells["本期"].value, int | type(None))
-            assert cells["同期"].value == (None if baseline is None else int(baseline))
-            assert cells["变化或比率"].value == (None if change is None else pytest.approx(change))
+            assert cells["本期值"].value == (None if actual is None else int(actual))
+            assert cells["本期值"].number_format in ('0"起"', '0"件"')
+            assert cells["同期值"].value == (None if baseline is None else int(baseline))
+            assert cells["变化"].value == (None if change is None or kind == "zero_count" else pytest.approx(change))
+            assert cells["分子"].value is None and cells["分母"].value is None
         fill = cells["状态"].fill.fgColor.rgb
         assert fill.endswith(
             {"met": "C8E6C9", "missed": "FFCDD2", "on_track": "BBDEFB", "at_risk": "FFE0B2", "no_data": "E0E0E0"}[
                 status
             ]
         )
+
+
+def test_every_column_of_the_details_holds_one_type(demo_report):
+    # sortable, filterable, summable: numbers never share a column with text
+    sheet = openpyxl.load_workbook(demo_report[0])["指标明细"]
+    header = [c.value for c in sheet[2]]
+    numeric = {"本期值", "同期值", "变化", "分子", "分母", "差距"}
+    for column, name in enumerate(header, start=1):
+        kinds = {
+            type(sheet.cell(row, column).value).__name__
+            for row in range(3, sheet.max_row + 1)
+            if sheet.cell(row, column).value is not None
+        }
+        assert kinds <= ({"int", "float"} if name in numeric else {"str"}), (name, kinds)
 
 
 def test_each_figure_links_to_the_records_it_counts(demo_report):
@@ -93,9 +118,9 @@ def test_each_figure_links_to_the_records_it_counts(demo_report):
     con.close()
     linked = 0
     for index, (campaign, compound, name, kind, actual, baseline, numerator, denominator) in enumerate(
-        results, start=2
+        results, start=3
     ):
-        cell = details.cell(index, 12)
+        cell = details.cell(index, 13)
         if cell.hyperlink is None:
             continue
         linked += 1
@@ -149,7 +174,7 @@ def test_no_phone_or_id_number_of_the_demo_data_appears_unmasked(demo_report):
 
 
 def test_the_quality_sheet_lists_every_planted_bad_row(demo_report, demo_inbox):
-    sheet = openpyxl.load_workbook(demo_report[0])["数据质量"]
+    sheet = openpyxl.load_workbook(demo_report[0])["拒绝行"]
     listed = {(r[0], r[2], r[3]) for r in sheet.iter_rows(values_only=True) if isinstance(r[2], int)}
     planted = [p for p in demo_inbox[1].plants if p.expect == "rejected"]
     assert planted
@@ -158,7 +183,7 @@ def test_the_quality_sheet_lists_every_planted_bad_row(demo_report, demo_inbox):
 
 
 def test_rejected_resident_ids_are_masked_in_the_quality_sheet(demo_report):
-    sheet = openpyxl.load_workbook(demo_report[0])["数据质量"]
+    sheet = openpyxl.load_workbook(demo_report[0])["拒绝行"]
     values = [r[4] for r in sheet.iter_rows(values_only=True) if r[3] == "身份证号" and r[4]]
     assert values and all("*" in v for v in values if len(v) >= 15)
 
@@ -205,10 +230,10 @@ def test_report_content_is_deterministic(demo_report, tmp_path):
 def test_print_setup_frozen_headers_and_widths(demo_report):
     workbook = openpyxl.load_workbook(demo_report[0])
     details = workbook["指标明细"]
-    assert details.freeze_panes == "C2"
+    assert details.freeze_panes == "D3"
     assert details.page_setup.orientation == "landscape" and details.page_setup.paperSize == 9
     assert details.sheet_properties.pageSetUpPr.fitToPage and details.page_setup.fitToWidth == 1
-    assert details.print_title_rows == "$1:$1"
+    assert details.print_title_rows == "$2:$2"
     assert details.column_dimensions["C"].width >= 18  # 报警类110警情同比 fits
     assert details["A1"].font.name == "Microsoft YaHei"
 

@@ -86,9 +86,9 @@ def test_the_terminal_the_report_and_the_dashboard_say_when_a_change_is_within_c
     this_year = _alerts(D(2022, 3, d) for d in range(1, 4))
     seed(con, compounds=["A"], alerts=[*last_year, *this_year], targets=[_target()])
     evaluation = evaluate(con, D(2022, 6, 1))
-    notes = [c.value for c in build_workbook(con, evaluation)["指标明细"]["K"] if c.value]
-    assert "变化在正常波动范围内（p=0.727）" in "；".join(notes)
-    assert "变化在正常波动范围内（p=0.727）" in render(con, evaluation)
+    notes = [c.value for c in build_workbook(con, evaluation)["指标明细"]["L"] if c.value]
+    assert "变化在正常波动范围内（偶然出现的概率 73%）" in "；".join(notes)
+    assert "变化在正常波动范围内（偶然出现的概率 73%）" in render(con, evaluation)
     con.close()
     done = subprocess.run(
         [sys.executable, "-m", "zhian", "metrics", "--db", str(path), "--as-of", "2022-06-01"],
@@ -97,7 +97,9 @@ def test_the_terminal_the_report_and_the_dashboard_say_when_a_change_is_within_c
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "变化在正常波动范围内（p=0.727）" in done.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "变化在正常波动范围内（偶然出现的概率73%）" in done.stdout.replace("\n", "").replace("│", "").replace(
+        " ", ""
+    )
 
 
 def test_forty_to_fifteen_is_a_real_fall(fresh_db):

@@ -126,6 +126,22 @@ def a_file(**kwargs) -> click.Path:
     return click.Path(path_type=Path, dir_okay=False, **kwargs)
 
 
+def output_path(out: Path, suffixes: tuple[str, ...], default_name: str, what: str) -> Path:
+    """Where an output goes: `out` itself when it names a file of the right kind; the
+    default file name inside it when it is a folder (existing, or written with a trailing
+    slash). Any other extension is refused before any work."""
+    if out.is_dir() or str(out).endswith(("/", "\\")):
+        return out / default_name
+    if out.suffix.lower() not in suffixes:
+        raise CommandError(f"{what}文件应为 {'、'.join(suffixes)}：{out}（也可以给一个文件夹，文件名自动生成）")
+    return out
+
+
+def output_file() -> click.Path:
+    """An output file or the folder to write it into (see `output_path`)."""
+    return click.Path(path_type=Path)
+
+
 # --- options, declared once ---------------------------------------------------------------------
 
 inbox_option = click.option(
@@ -142,12 +158,26 @@ wait_option = click.option(
     help="数据库被另一个程序占用时最多等待的秒数（默认不等）",
 )
 as_of_option = click.option("--as-of", "as_of", type=DateType(), metavar="YYYY-MM-DD", help="评估日期（默认今天）")
+
+
+class RateDefinition(click.ParamType):
+    """当期 (cohort) or 期间 (period), in either language."""
+
+    name = "口径"
+
+    def convert(self, value, param, ctx) -> str:
+        values = {"当期": "cohort", "期间": "period", "cohort": "cohort", "period": "period"}
+        if value in values:
+            return values[value]
+        self.fail(f"比率口径应为 当期 或 期间：{value}", param, ctx)
+
+
 rate_option = click.option(
     "--rate-definition",
-    type=click.Choice(["cohort", "period"]),
-    default="cohort",
-    metavar="cohort|period",
-    help="比率口径：cohort 当期（默认，按立案/受理时间），period 期间（按破案/结案时间）",
+    type=RateDefinition(),
+    default="当期",
+    metavar="当期|期间",
+    help="比率口径：当期（默认，按立案/受理时间）或 期间（按破案/结案时间）；也可写 cohort、period",
 )
 station_option = click.option("--station", metavar="单位", help="只包括这个管辖单位（派出所）的小区、记录和文件")
 config_option = click.option("--config", type=a_file(), metavar="文件", help="设置文件（TOML），默认用内置设置")
@@ -474,16 +504,19 @@ def cmd_rank(db, wait, year, per_thousand):
 
 @command("dashboard", "生成离线看板（单个HTML文件）")
 @database
-@click.option("--out", type=a_file(), required=True, metavar="文件", help="看板文件（.html）")
+@click.option(
+    "--out", type=output_file(), required=True, metavar="文件", help="看板文件（.html），或文件夹（自动命名）"
+)
 @as_of_option
 @station_option
 @rate_option
 def cmd_dashboard(db, wait, out, as_of, station, rate_definition):
     from zhian import steps
-    from zhian.dashboards.build import write_dashboard
+    from zhian.dashboards.build import default_name, write_dashboard
     from zhian.pipeline.outputs import console
 
     as_of = as_of or dt.date.today()
+    out = output_path(out, (".html", ".htm"), default_name(as_of), "看板")
     with _open(db, wait, must_exist=True) as con, _known_station():
         from zhian.pipeline.outputs.stations import check
 
@@ -497,7 +530,9 @@ def cmd_dashboard(db, wait, out, as_of, station, rate_definition):
 @click.option(
     "--month", type=MonthType(), required=True, metavar="YYYY-MM", help="月份（本月则截至今天，否则截至该月最后一天）"
 )
-@click.option("--out", type=a_file(), required=True, metavar="文件", help="月报文件（.xlsx）")
+@click.option(
+    "--out", type=output_file(), required=True, metavar="文件", help="月报文件（.xlsx），或文件夹（自动命名）"
+)
 @station_option
 @click.option(
     "--internal",
@@ -508,9 +543,13 @@ def cmd_dashboard(db, wait, out, as_of, station, rate_definition):
 def cmd_report(db, wait, month, out, station, internal, rate_definition):
     from zhian import steps
     from zhian.pipeline.outputs import console
-    from zhian.pipeline.outputs.report import month_as_of, write_report
+    from zhian.pipeline.outputs.report import default_name, month_as_of, month_bounds, write_report
 
-    as_of = month_as_of(month)
+    today = dt.date.today()
+    if month_bounds(month)[0] > today:
+        raise CommandError(f"{month[:4]}年{int(month[5:])}月还没有到（今天是 {today.isoformat()}）")
+    as_of = month_as_of(month, today)
+    out = output_path(out, (".xlsx",), default_name(as_of), "月报")
     with _open(db, wait, must_exist=True) as con, _known_station():
         from zhian.pipeline.outputs.stations import check
 
@@ -521,7 +560,24 @@ def cmd_report(db, wait, month, out, station, internal, rate_definition):
             )
         evaluation = steps.evaluate(con, as_of, rate_definition)
         path = write_report(con, out, evaluation, internal=internal, station=station)
-    console.console.print(f"月报：{path}（数据截至 {as_of.isoformat()}）{'【内部资料 注意保密】' if internal else ''}")
+        behind = _data_behind(con, station, month_bounds(month)[0])
+    console.console.print(f"月报：{path}（评估日期 {as_of.isoformat()}）{'【内部资料 注意保密】' if internal else ''}")
+    if behind:
+        console.err_console.print(
+            f"注意：{month[:4]}年{int(month[5:])}月在所有数据的截至日期之后（{behind}），"
+            "月报中的指标只反映截至那时的数据，不是这个月的情况。"
+        )
+
+
+def _data_behind(con, station: str | None, month_start: dt.date) -> str | None:
+    """Per source where its data stops, when every loaded source stops before the month."""
+    from zhian.pipeline import db
+
+    rows = db.query(con, "quality/data_coverage.sql", {"station": station}).fetchall()
+    covered = [(row[1], row[2]) for row in rows if row[2] is not None]
+    if not covered or any(day >= month_start for _, day in covered):
+        return None
+    return "；".join(f"{label}截至 {day.isoformat()}" for label, day in covered)
 
 
 @command("fixtures", "生成演示用的导出文件（收件箱）")

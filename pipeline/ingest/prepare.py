@@ -379,7 +379,7 @@ def prepare_carried(
     return out
 
 
-FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果（请在Excel中重新计算并保存后再放入）"
+FORMULA_GAP_REASON = "单元格是公式，但文件中没有它的计算结果（请在表格软件中重新计算并保存后再放入）"
 
 
 def _reject_after_export(valid, rejected, context, kind, export_at: dt.datetime):

@@ -223,6 +223,8 @@ CATALOGUE: tuple[Metric, ...] = (
 )
 
 BY_CODE = {m.code: m for m in CATALOGUE}
+# the metrics counted from 110 alerts (the dashboard's and the report's hour × weekday view)
+ALERT_METRICS = [m.code for m in CATALOGUE if m.records == "alerts"]
 
 
 def _key(text: str) -> str:

@@ -118,8 +118,8 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
     if files.height == 0:
         console.print("数据库中还没有载入任何文件。")
         return
-    table = Table(title="各文件载入情况", show_lines=False)
-    for column in ("文件", "结果", "读取", "载入", "拒绝", "未归属小区", "说明"):
+    table = Table(title="各文件载入情况", caption=wording.READ_SUM_NOTE, show_lines=False)
+    for column in ("文件", "结果", "读取", "载入", "拒绝", "空行", "合计行", "未归属小区", "说明"):
         table.add_column(column, overflow="fold")
     for row in files.iter_rows(named=True):
         table.add_row(
@@ -128,6 +128,8 @@ def print_quality(con: duckdb.DuckDBPyConnection, examples: int = 3) -> None:
             str(row["rows_read"] or 0),
             str(row["rows_loaded"] or 0),
             str(row["rows_rejected"] or 0),
+            str(row["rows_blank"]),
+            str(row["rows_total"]),
             str(row["rows_unattributed"]),
             mask_text(row["reason"]) or "",
         )

@@ -1,13 +1,21 @@
 """The monthly report (月报): an Excel workbook the analyst edits and forwards.
 
     摘要      title, as_of, per campaign a paragraph and one sentence per missed / at-risk target
-    指标明细  campaign × compound × target: numbers as numbers (0, 0.0%), status cells coloured,
-              a link from each to its records
+    指标明细  campaign × compound × target, one meaning per column (本期值, 同期值, 变化, 分子,
+              分母, 目标, 差距, 状态, 说明): numbers as numbers in their unit (58起, 97.89%, +5.0个
+              百分点), status cells coloured, a link from each to its records
     指标溯源  per figure, the records it counts (IDs and dates; resident IDs masked)
+    警情时段  per compound, the hours with most alerts in the campaign window, in words
     月度趋势  per compound and counted metric, month by month, this year against last year
     排名      the seed-002 priority ranking and batches
-    数据质量  per file; rejected rows grouped by reason; the rejected rows (personal data masked)
-    口径说明  the metric catalogue
+    数据质量  per file: rows read, loaded, rejected, blank, 合计
+    拒绝行    the rejected rows grouped by reason, then each of them (personal data masked)
+    名册维护  registry upkeep: unattributed doorplates, registry files that disagree
+    口径说明  the metric catalogue (metric codes in a hidden column)
+
+Every sheet has its title in a merged row across its table, columns sized to their content,
+row heights for wrapped text, the report's title in the page header and 第 N 页 共 M 页 in the
+footer; no English is visible to the reader (file names and record IDs are the input's own).
 
 Written with openpyxl; safe (no input text becomes a formula: a value starting with =, +, -,
 @, tab or CR is written as a string with Excel's quote prefix), masked (names, phones and ID
@@ -20,6 +28,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import getpass
+import re
 import socket
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -125,6 +134,18 @@ def _lines(text: str, width: int) -> int:
     return max(1, -(-_width(text) // width))
 
 
+def _shown(cell) -> object:
+    """What a cell shows, roughly: a number with the text of its format (还需破案2起,
+    97.89%), else its value."""
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        positive = cell.number_format.split(";")[0]
+        words = "".join(re.findall(r'"([^"]*)"', positive))
+        number = f"{value:.3f}" if "%" in positive or "." in positive else f"{value}"
+        return words + number
+    return value
+
+
 def _width(value: object) -> int:
     text = "" if value is None else str(value)
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
@@ -152,11 +173,13 @@ def table(
 
 
 def fit_columns(sheet: Worksheet, minimum: int = 6, maximum: int = 60) -> None:
+    """Column widths from their content (titles merged across the table do not count)."""
+    titles = _titles(sheet)
     widths: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
-            if cell.value is not None and not (cell.row == 1 and sheet.title == "摘要"):
-                widths[cell.column] = max(widths.get(cell.column, 0), _width(cell.value))
+            if cell.value is not None and cell.row not in titles:
+                widths[cell.column] = max(widths.get(cell.column, 0), _width(_shown(cell)))
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
 
@@ -169,6 +192,63 @@ def print_setup(sheet: Worksheet, header_rows: str | None) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if header_rows:
         sheet.print_title_rows = header_rows
+
+
+def title_row(sheet: Worksheet, row: int, text: str, last_column: int, size: int = 12) -> None:
+    """A sheet's or a section's title, merged across its table (A to `last_column`), wrapped,
+    with the height its lines need."""
+    cell = put(sheet, row, 1, text, style="zhian-text")
+    cell.font = Font(name=FONT_NAME, size=size, bold=True)
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+    if last_column > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+
+
+def _titles(sheet: Worksheet) -> dict[int, int]:
+    """The rows merged across the table (titles), with their last column."""
+    return {r.min_row: r.max_col for r in sheet.merged_cells.ranges if r.min_row == r.max_row and r.min_col == 1}
+
+
+WRAPPED = {"zhian-wrap", "zhian-header", "zhian-text"}
+LINE_HEIGHT = 13.5  # points per line of 10 pt text
+
+
+def fit_rows(sheet: Worksheet, first: int = 1) -> None:
+    """Row heights for wrapped text, from the column widths (openpyxl leaves them unset and
+    LibreOffice then shows one line of a wrapped cell)."""
+    widths = {
+        column: sheet.column_dimensions[get_column_letter(column)].width or 8.43
+        for column in range(1, sheet.max_column + 1)
+    }
+    titles = _titles(sheet)
+    for row in sheet.iter_rows(min_row=first):
+        if row[0].row in titles:
+            size = row[0].font.size or 10
+            width = sum(widths[c] for c in range(1, titles[row[0].row] + 1)) * 10 / size
+            lines = _lines(row[0].value, max(int(width) - 2, 4))
+            sheet.row_dimensions[row[0].row].height = min(lines * size * 1.45, 409)
+            continue
+        lines = 1
+        for cell in row:
+            if cell.value is not None and cell.style in WRAPPED and not isinstance(cell.value, int | float):
+                text = str(cell.value)
+                width = max(int(widths[cell.column]) - 1, 4)
+                lines = max(lines, sum(_lines(part, width) for part in text.split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = min(lines * LINE_HEIGHT + 2, 409)
+
+
+def header_footer(sheet: Worksheet, title: str, internal: bool) -> None:
+    """The report's title in the page header (内部资料 beside it when unmasked), the page
+    number in the footer."""
+    for part, text in ((sheet.oddHeader.center, title), (sheet.oddFooter.center, "第 &P 页 共 &N 页")):
+        part.text = text
+        part.font = FONT_NAME
+        part.size = 9
+    if internal:
+        sheet.oddHeader.right.text = INTERNAL_MARK
+        sheet.oddHeader.right.color = "C62828"
+        sheet.oddFooter.left.text = INTERNAL_MARK
 
 
 def _title(con: duckdb.DuckDBPyConnection, as_of: dt.date, station: str | None) -> str:
@@ -190,21 +270,20 @@ def _summary(
     rate_definition: str,
     coverage: list[dict],
 ) -> None:
-    def line(row: int, text: str, size: int = 10, bold: bool = False) -> None:
+    def line(row: int, text: str, size: int = 10, bold: bool = False, color: str | None = None) -> None:
         cell = put(sheet, row, 1, text, style="zhian-text")
-        if size != 10 or bold:
-            cell.font = Font(name=FONT_NAME, size=size, bold=bold)
+        if size != 10 or bold or color:
+            cell.font = Font(name=FONT_NAME, size=size, bold=bold, color=color)
+        if size > 10:
+            sheet.row_dimensions[row].height = size * 1.8
 
     line(1, title, 16, True)
-    line(2, f"评估日期：{as_of.isoformat()}　比率口径：{wording.RATE_DEFINITION_NAMES[rate_definition]}")
+    line(2, f"评估日期：{as_of.isoformat()}　比率口径：{wording.rate_definition_text(rate_definition)}")
     covered, warning = wording.coverage_lines(coverage, as_of)
-    put(sheet, 3, 1, "；".join(covered), style="zhian-wrap")
-    sheet.row_dimensions[3].height = 15 * _lines("；".join(covered), 130)
+    line(3, "；".join(covered))
     row = 4
     if warning:
-        cell = put(sheet, 4, 1, warning, style="zhian-wrap")
-        cell.font = Font(name=FONT_NAME, size=10, bold=True, color="C62828")
-        sheet.row_dimensions[4].height = 15 * _lines(warning, 130)
+        line(4, warning, bold=True, color="C62828")
         row = 5
     row += 1
     if results.height == 0:
@@ -212,11 +291,13 @@ def _summary(
     for campaign in results["campaign"].unique(maintain_order=True).to_list():
         rows = results.filter(pl.col("campaign") == campaign)
         first = rows.row(0, named=True)
-        counts = {s: rows.filter(pl.col("status") == s).height for s in wording.STATUS_NAMES}
-        verdict = "，".join(f"{wording.STATUS_NAMES[s]}{n}项" for s, n in counts.items())
-        state = wording.campaign_state(first)
-        line(row, f"{campaign}（{first['window_start']}至{first['window_end']}，{state}）", 12, True)
-        line(row + 1, f"共{rows.height}项指标：{verdict}。")
+        line(
+            row,
+            f"{campaign}（{first['window_start']}至{first['window_end']}，{wording.campaign_state(first)}）",
+            12,
+            True,
+        )
+        line(row + 1, f"{wording.verdict_sentence(rows.to_dicts())}。")
         row += 2
         for target in rows.filter(pl.col("status").is_in(["missed", "at_risk"])).iter_rows(named=True):
             line(row, "　" + wording.target_sentence(target) + "。")
@@ -225,63 +306,106 @@ def _summary(
     for problem in problems.iter_rows(named=True):
         line(row, f"注意：{problem['problem']}（{problem['source_file']} 第{problem['source_row']}行）")
         row += 1
-    sheet.column_dimensions["A"].width = 130
+    sheet.column_dimensions["A"].width = 110
     print_setup(sheet, None)
 
 
-def _details(sheet: Worksheet, results: pl.DataFrame, links: dict[tuple, tuple[int, int]]) -> None:
-    """`links`: per (campaign, compound, metric), the row of its records in 指标溯源 and how many."""
-    header = ["整治项目", "小区", "指标", "目标", "本期", "同期", "变化或比率", "分子", "分母", "状态", "说明", "溯源"]
-    rows, statuses = [], []
-    for r in results.iter_rows(named=True):
-        is_rate = r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)
-        value = r["actual"] if is_rate else r["change"]
-        notes = [
-            n
-            for n in (
-                r["note"],
-                wording.gap_text(r),
-                wording.significance_text(r),
-                f"{wording.LOW_BASE_NOTE}，仅供参考" if r["low_base"] else None,
-                wording.pace_sentence(r),
-            )
-            if n
-        ]
-        rows.append(
-            [
-                r["campaign"],
-                r["compound"],
-                r["metric_name"],
-                wording.target_text(r["kind"], r["target_op"], r["target_percent"]),
-                None if is_rate else (None if r["actual"] is None else int(r["actual"])),
-                None
-                if r["baseline"] is None
-                else (r["baseline"] if r["kind"] == catalogue.RATE else int(r["baseline"])),
-                value,
-                r["numerator"],
-                r["denominator"],
-                wording.STATUS_NAMES[r["status"]],
-                "；".join(notes) or None,
-                None,
-            ]
+DETAIL_HEADER = [
+    "整治项目", "小区", "指标", "本期值", "同期值", "变化", "分子", "分母",
+    "目标", "差距", "状态", "说明", "溯源", "指标代码",
+]  # fmt: skip
+DETAIL_TOP = 3  # the first row of figures (title, header above)
+
+
+def _unit(row: dict) -> str:
+    return "人" if row["metric"].startswith("population_") else "起"
+
+
+def _detail_row(r: dict) -> tuple[list, dict[int, str]]:
+    """One figure as 指标明细 shows it, and the number formats of its cells. Each column holds
+    one quantity: 本期值 and 同期值 the indicator's own value (a count in 起 or 人, or a rate
+    with the precision its target needs), 变化 the change between them (a relative change of a
+    count, the difference of two rates in 个百分点), 差距 how many records are still to go."""
+    is_rate = r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)
+    unit = _unit(r)
+    count_format = f'0"{unit}"'
+    formats: dict[int, str] = {7: count_format, 8: count_format}
+    if is_rate:
+        places = wording.rate_places(r, 1) or 1
+        rate_format = "0." + "0" * places + "%"
+        actual, baseline = r["actual"], r["baseline"] if r["kind"] == catalogue.RATE else None
+        change = None if actual is None or baseline is None else round((actual - baseline) * 100, 6)
+        formats |= {4: rate_format, 5: "0.0%", 6: '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'}
+        numerator, denominator = r["numerator"], r["denominator"]
+    else:
+        actual = None if r["actual"] is None else int(r["actual"])
+        baseline = None if r["baseline"] is None else int(r["baseline"])
+        change = r["change"] if r["kind"] == catalogue.COUNT_CHANGE else None
+        formats |= {4: count_format, 5: count_format, 6: "+0.0%;-0.0%;0.0%"}
+        numerator = denominator = None
+    found = wording.gap(r)
+    if found is not None:
+        formats[10] = f'"还{found[1]}"0"{found[2]}"'
+    notes = [
+        n
+        for n in (
+            r["note"],
+            wording.gap_text(r),
+            wording.significance_text(r),
+            f"{wording.LOW_BASE_NOTE}，仅供参考" if r["low_base"] else None,
+            wording.pace_sentence(r),
         )
-        statuses.append(r["status"])
-    formats = {5: "0", 6: "0", 7: "0.0%", 8: "0", 9: "0"}
-    table(sheet, 1, header, rows, formats, status_column=10, statuses=statuses)
-    for index, r in enumerate(results.iter_rows(named=True), start=2):
+        if n
+    ]
+    values = [
+        r["campaign"],
+        r["compound"],
+        r["metric_name"],
+        actual,
+        baseline,
+        change,
+        numerator,
+        denominator,
+        wording.target_text(r["kind"], r["target_op"], r["target_percent"]),
+        None if found is None else found[0],
+        wording.STATUS_NAMES[r["status"]],
+        "；".join(notes) or None,
+        None,
+        r["metric"],
+    ]
+    return values, formats
+
+
+def _details(
+    sheet: Worksheet, results: pl.DataFrame, links: dict[tuple, tuple[int, int]], as_of: dt.date, definition: str
+) -> None:
+    """`links`: per (campaign, compound, metric), the row of its records in 指标溯源 and how many."""
+    title_row(
+        sheet,
+        1,
+        f"指标明细（评估日期 {as_of.isoformat()}，比率口径：{wording.rate_definition_text(definition)}）",
+        len(DETAIL_HEADER) - 1,
+    )
+    for column, name in enumerate(DETAIL_HEADER, start=1):
+        put(sheet, 2, column, name, style="zhian-header")
+    fills = {status: PatternFill("solid", fgColor=color) for status, color in STATUS_FILLS.items()}
+    for index, r in enumerate(results.iter_rows(named=True), start=DETAIL_TOP):
+        values, formats = _detail_row(r)
+        for column, value in enumerate(values, start=1):
+            put(sheet, index, column, value, formats.get(column), style="zhian-wrap" if column == 12 else None)
+        sheet.cell(index, 11).fill = fills[r["status"]]
         link = links.get((r["campaign"], r["compound"], r["metric"]))
         if link:
-            cell = put(sheet, index, len(header), f"{link[1]}条记录")
+            cell = put(sheet, index, 13, f"{link[1]}条记录")
             cell.hyperlink = f"#'{EXPLAIN_SHEET}'!A{link[0]}"
             cell.font = Font(name=FONT_NAME, size=10, color="1565C0", underline="single")
-    # a rate's 同期 is a rate too
-    for index, r in enumerate(results.iter_rows(named=True), start=2):
-        if r["kind"] == catalogue.RATE:
-            sheet.cell(index, 6).number_format = "0.0%"
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    fit_columns(sheet, maximum=50)
-    print_setup(sheet, "1:1")
+    last = get_column_letter(len(DETAIL_HEADER))
+    sheet.freeze_panes = f"D{DETAIL_TOP}"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(DETAIL_HEADER) - 1)}{max(sheet.max_row, DETAIL_TOP)}"
+    fit_columns(sheet, maximum=40)
+    sheet.column_dimensions["L"].width = 48
+    sheet.column_dimensions[last].hidden = True  # the code, for tools that filter by it
+    print_setup(sheet, "2:2")
 
 
 EXPLAIN_SHEET = "指标溯源"
@@ -300,14 +424,9 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
     records it counts, for the links."""
     from zhian.pipeline.metrics.explain import parts_by_figure
 
-    put(sheet, 1, 1, "指标溯源：每项指标计入的记录（日期与编号；身份证号已脱敏）。", style="zhian-text")
-    put(
-        sheet,
-        2,
-        1,
-        "完整清单（含类别、状态、地址）：zhian explain --campaign 项目 --compound 小区 --metric 指标 --out 文件.xlsx",
-        style="zhian-text",
-    )
+    title_row(sheet, 1, "指标溯源：每项指标计入的记录（日期与编号；身份证号已脱敏）", 6)
+    put(sheet, 2, 1, f"每项每部分列出前{REPORT_LIST_LIMIT}条；完整清单（含类别、状态、地址）可由分析员用溯源命令导出。")
+    sheet.merge_cells("A2:F2")
     header = ["整治项目", "小区", "指标", "部分", "条数", "记录（日期 编号）"]
     for column, name in enumerate(header, start=1):
         put(sheet, 4, column, name, style="zhian-header")
@@ -322,7 +441,7 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
             shown = "；".join(f"{day} {record}" for record, day in listed.head(REPORT_LIST_LIMIT).select(
                 "record_id", "event_date").iter_rows())  # fmt: skip
             if listed.height > REPORT_LIST_LIMIT:
-                shown += f"……另有{listed.height - REPORT_LIST_LIMIT}条（zhian explain 列出全部）"
+                shown += f"……另有{listed.height - REPORT_LIST_LIMIT}条未列出"
             for column, value in enumerate([r["campaign"], r["compound"], r["metric_name"], name], start=1):
                 put(sheet, row, column, value)
             put(sheet, row, 5, listed.height, "0")
@@ -338,24 +457,32 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
 
 
 def _trend(sheet: Worksheet, trend: pl.DataFrame) -> None:
+    header = ["小区", "指标", "月份", "本年", "去年同月", "同比变化"]
+    title_row(sheet, 1, "月度趋势：各小区各项计数指标逐月与去年同月对比", len(header))
     rows = [
         [r["compound"], r["metric_name"], r["month"], r["this_year"], r["last_year"], r["change"]]
         for r in trend.iter_rows(named=True)
     ]
-    table(sheet, 1, ["小区", "指标", "月份", "本年", "去年同月", "同比变化"], rows, {4: "0", 5: "0", 6: "0.0%"})
-    sheet.freeze_panes = "A2"
+    table(sheet, 2, header, rows, {4: '0"起"', 5: '0"起"', 6: "+0.0%;-0.0%;0.0%"})
+    sheet.freeze_panes = "A3"
     fit_columns(sheet)
-    print_setup(sheet, "1:1")
+    print_setup(sheet, "2:2")
+
+
+RANKING_HEADER = ["优先", "小区", "110警情", "刑事案件", "盗窃", "侵财案件", "纠纷", "名次和", "批次", "整治年度"]
 
 
 def _ranking(sheet: Worksheet, ranking: pl.DataFrame) -> None:
     if ranking.height == 0:
-        put(sheet, 1, 1, "还没有排名（运行 zhian rank --year YYYY）。")
+        title_row(sheet, 1, "还没有小区整治优先顺序（需先按一年的警情和案件排名）。", len(RANKING_HEADER))
         return
     year = ranking["year"][0]
-    put(
-        sheet, 1, 1, f"{year}年小区整治优先顺序：五项指标各自排名，名次相加越小越优先；依次分三批、每批三分之一"
-    ).font = Font(name=FONT_NAME, size=12, bold=True)
+    title_row(
+        sheet,
+        1,
+        f"{year}年小区整治优先顺序：五项指标各自排名，名次相加越小越优先；依次分三批、每批三分之一",
+        len(RANKING_HEADER),
+    )
     rows = [
         [
             r["priority"],
@@ -371,30 +498,36 @@ def _ranking(sheet: Worksheet, ranking: pl.DataFrame) -> None:
         ]
         for r in ranking.iter_rows(named=True)
     ]
-    table(
-        sheet,
-        2,
-        ["优先", "小区", "110警情", "刑事案件", "盗窃", "侵财案件", "纠纷", "名次和", "批次", "整治年度"],
-        rows,
-        {1: "0", 3: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "0.0", 10: "0"},
-    )
+    table(sheet, 2, RANKING_HEADER, rows, {1: "0", 3: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "0.0", 10: "0"})
     sheet.freeze_panes = "A3"
     fit_columns(sheet)
     sheet.column_dimensions["A"].width = 8
     print_setup(sheet, "2:2")
 
 
-def _quality(
-    sheet: Worksheet,
-    files: pl.DataFrame,
-    groups: pl.DataFrame,
-    rejected: pl.DataFrame,
-    internal: bool = False,
-    doorplates: list[tuple] = (),
-    disagreements: list[tuple] = (),
-) -> None:
-    bold = Font(name=FONT_NAME, size=12, bold=True)
-    put(sheet, 1, 1, "一、各文件载入情况").font = bold
+def _hours(sheet: Worksheet, hours: pl.DataFrame) -> None:
+    """Per compound, the hours with most alerts in the campaign window, in words, beside the
+    same weeks last year (where and when patrols help: 巡逻守护, seeds 002 and 004)."""
+    header = ["整治项目", "小区", "本期警情", "本期最多的时段", "去年同期警情", "去年同期最多的时段", "无具体时间"]
+    title_row(sheet, 1, "警情时段：整治期内警情最集中的三个小时，与去年同期对比（巡逻守护参考）", len(header))
+    rows = []
+    for (campaign, compound), mine in hours.group_by("campaign", "compound", maintain_order=True):
+        row = [campaign, compound]
+        for period in ("本期", "同期"):
+            part = mine.filter(pl.col("period") == period)
+            by_hour = dict(part.group_by("hour").agg(pl.col("alerts").sum()).iter_rows())
+            row += [int(part["alerts"].sum()), wording.top_hours_text(wording.top_hours(by_hour))]
+        rows.append([*row, int(mine["without_time"].sum())])
+    table(sheet, 2, header, rows or [[wording.NONE]], {3: '0"起"', 5: '0"起"', 7: '0"起"'})
+    sheet.freeze_panes = "C3"
+    fit_columns(sheet)
+    print_setup(sheet, "2:2")
+
+
+def _quality(sheet: Worksheet, files: pl.DataFrame) -> None:
+    """Per file what became of its rows (读取 = 载入 + 拒绝 + 空行 + 合计行)."""
+    header = ["文件", "结果", "识别为", "读取行", "载入行", "拒绝行", "空行", "合计行", "未归属小区", "说明"]
+    title_row(sheet, 1, f"各文件载入情况（{wording.READ_SUM_NOTE}）", len(header))
     rows = [
         [
             r["source_file"],
@@ -403,36 +536,38 @@ def _quality(
             r["rows_read"],
             r["rows_loaded"],
             r["rows_rejected"],
+            r["rows_blank"],
+            r["rows_total"],
             r["rows_unattributed"],
             mask_text(r["reason"]),
         ]
         for r in files.iter_rows(named=True)
     ]
-    row = (
-        table(
-            sheet,
-            2,
-            ["文件", "结果", "识别为", "读取行", "载入行", "拒绝行", "未归属小区", "说明"],
-            rows,
-            {4: "0", 5: "0", 6: "0", 7: "0"},
+    table(sheet, 2, header, rows, {column: "0" for column in range(4, 10)})
+    sheet.freeze_panes = "B3"
+    fit_columns(sheet, maximum=40)
+    print_setup(sheet, "2:2")
+
+
+REJECTED_HEADER = ["文件", "工作表", "行号", "列", "值", "原因"]
+
+
+def _rejected(sheet: Worksheet, groups: pl.DataFrame, rejected: pl.DataFrame, internal: bool = False) -> None:
+    """The rejected rows grouped by file and reason (one example value each), then every
+    rejected row — two tables in the same columns."""
+    word = "未脱敏" if internal else "已脱敏"
+    title_row(sheet, 1, f"一、被拒绝的行按原因归类（个人信息{word}）", len(REJECTED_HEADER))
+    rows = []
+    for r in groups.iter_rows(named=True):
+        value, reason = (
+            (r["value"], r["reason"])
+            if internal
+            else masked_rejection(r["kind"], r["column_name"], r["value"], r["reason"])
         )
-        + 1
-    )
-    put(sheet, row, 1, "二、被拒绝的行按原因归类").font = bold
-    rows = [
-        [
-            r["source_file"],
-            LABELS.get(r["kind"], r["kind"]),
-            r["column_name"],
-            r["reason"] if internal else masked_rejection(r["kind"], r["column_name"], r["value"], r["reason"])[1],
-            r["rows"],
-        ]
-        for r in groups.iter_rows(named=True)
-    ]
-    row = table(sheet, row + 1, ["文件", "数据", "列", "原因", "行数"], rows, {5: "0"}) + 1
-    put(
-        sheet, row, 1, "三、被拒绝的行（个人信息未脱敏）" if internal else "三、被拒绝的行（个人信息已脱敏）"
-    ).font = bold
+        rows.append([r["source_file"], LABELS.get(r["kind"], r["kind"]), r["rows"], r["column_name"], value, reason])
+    header = ["文件", "数据", "行数", "列", "示例值", "原因"]
+    row = table(sheet, 2, header, rows or [[wording.NONE]], {3: "0"}) + 1
+    title_row(sheet, row, f"二、被拒绝的每一行（行号与表格中显示的一致；个人信息{word}）", len(REJECTED_HEADER))
     rows = [
         [
             r["source_file"],
@@ -447,46 +582,71 @@ def _quality(
         ]
         for r in rejected.iter_rows(named=True)
     ]
-    row = table(sheet, row + 1, ["文件", "工作表", "行号", "列", "值", "原因"], rows, {3: "0"}) + 1
-    put(sheet, row, 1, f"四、{wording.DOORPLATES_TITLE}").font = bold
-    put(sheet, row + 1, 1, wording.DOORPLATES_NOTE, style="zhian-text")
+    last = table(sheet, row + 1, REJECTED_HEADER, rows or [[wording.NONE]], {3: "0"})
+    sheet.auto_filter.ref = f"A{row + 1}:F{max(last - 1, row + 2)}"
+    fit_columns(sheet, maximum=50)
+    print_setup(sheet, None)
+
+
+def _upkeep(sheet: Worksheet, doorplates: list[tuple], disagreements: list[tuple]) -> None:
+    """Registry upkeep: the doorplates of unattributed records, registry files that disagree."""
+    title_row(sheet, 1, f"一、{wording.DOORPLATES_TITLE}", len(wording.DISAGREEMENT_HEADERS))
+    put(sheet, 2, 1, wording.DOORPLATES_NOTE, style="zhian-text")
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(wording.DISAGREEMENT_HEADERS))
     rows = [[plate, records, by_source, suggestion] for plate, records, by_source, suggestion in doorplates]
-    row = table(sheet, row + 2, list(wording.DOORPLATE_HEADERS), rows or [[wording.NONE]], {2: "0"}) + 1
-    put(sheet, row, 1, f"五、{wording.DISAGREEMENTS_TITLE}").font = bold
+    row = table(sheet, 3, list(wording.DOORPLATE_HEADERS), rows or [[wording.NONE]], {2: "0"}) + 1
+    title_row(sheet, row, f"二、{wording.DISAGREEMENTS_TITLE}", len(wording.DISAGREEMENT_HEADERS))
     rows = [[c, label, value, source, wording.in_use_word(used)] for c, label, value, source, _, used in disagreements]
     table(sheet, row + 1, list(wording.DISAGREEMENT_HEADERS), rows or [[wording.NONE]])
-    fit_columns(sheet, maximum=70)
+    fit_columns(sheet, maximum=50)
     print_setup(sheet, None)
 
 
 def _definitions(sheet: Worksheet) -> None:
+    title_row(sheet, 1, "口径说明：每项指标的计算口径", 3)
     rows = [[m.name, catalogue.KIND_NAMES[m.kind], m.definition, m.code] for m in catalogue.CATALOGUE]
-    row = table(sheet, 1, ["指标", "类型", "口径", "代码"], rows) + 1
+    row = table(sheet, 2, ["指标", "类型", "口径", "指标代码"], rows) + 1
     notes = [
         "同比：与去年同一日期区间相比（2月29日对应2月28日）；整治进行中时，只比较已经过去的日期。",
         "比率（当期口径）：本期立案（受理）的案件中，截至评估日已破案（结案、处罚）的比例；撤销、并案的案件不计入分子和分母。",
-        "达标判断用整数比较（如 7/10 ≥ 70% 为达标，69/100 < 70% 为未达标），不四舍五入。",
+        "达标判断用整数比较（如 7/10 ≥ 70% 为达标，69/100 < 70% 为未达标），不四舍五入；"
+        "比率显示的小数位数足以看出是否达到目标。",
         f"{wording.LOW_BASE_NOTE}时，变化率和比率波动较大，仅供参考。未归属到小区的记录不计入任何小区。",
+        "变化是否明显：假设本期与同期的真实水平相同，按二项分布计算出现这样大差异的概率；"
+        "小于5%为“变化明显”，只作参考，不改变达标判断。",
     ]
     for note in notes:
         put(sheet, row, 1, note, style="zhian-text")
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
     fit_columns(sheet, maximum=80)
-    print_setup(sheet, "1:1")
+    sheet.column_dimensions["D"].hidden = True  # the codes, for tools
+    print_setup(sheet, "2:2")
 
 
 def _mark_internal(workbook: Workbook) -> None:
-    """Every sheet of an unmasked report says so: a red banner row, the print header and
-    footer, a red tab."""
+    """Every sheet of an unmasked report says so: a red banner row above everything, the mark
+    in the print header and footer, a red tab."""
     for sheet in workbook.worksheets:
-        sheet.insert_rows(1)
+        merged = [str(r) for r in sheet.merged_cells.ranges]
+        heights = {row: d.height for row, d in sheet.row_dimensions.items() if d.height}
+        for ref in merged:
+            sheet.unmerge_cells(ref)
+        sheet.insert_rows(1)  # openpyxl moves cells, not merges or row heights
+        for ref in merged:
+            first_col, first_row, last_col, last_row = range_boundaries(ref)
+            sheet.merge_cells(
+                start_row=first_row + 1, start_column=first_col, end_row=last_row + 1, end_column=last_col
+            )
+        for row in sorted(heights, reverse=True):
+            sheet.row_dimensions[row + 1].height = heights[row]
+            sheet.row_dimensions[row].height = None
         banner = put(
             sheet, 1, 1, f"【{INTERNAL_MARK}】本表含未脱敏的个人信息，仅供内部办案使用，不得外传", style="zhian-text"
         )
         banner.font = Font(name=FONT_NAME, size=12, bold=True, color="C62828")
+        sheet.row_dimensions[1].height = 22
         sheet.sheet_properties.tabColor = "C62828"
-        sheet.oddHeader.center.text = INTERNAL_MARK
-        sheet.oddFooter.center.text = INTERNAL_MARK
         if sheet.freeze_panes:
             column, row = coordinate_from_string(sheet.freeze_panes)
             sheet.freeze_panes = f"{column}{row + 1}"
@@ -494,8 +654,11 @@ def _mark_internal(workbook: Workbook) -> None:
             _, first, _, last = range_boundaries(sheet.print_title_rows)
             sheet.print_title_rows = f"{first + 1}:{last + 1}"
         if sheet.auto_filter.ref:
+            first_col, first_row, last_col, last_row = range_boundaries(sheet.auto_filter.ref)
             sheet.auto_filter.ref = None
-            sheet.auto_filter.ref = f"A2:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+            sheet.auto_filter.ref = (
+                f"{get_column_letter(first_col)}{first_row + 1}:{get_column_letter(last_col)}{last_row + 1}"
+            )
     # the links into 指标溯源 point one row lower too
     prefix = f"#'{EXPLAIN_SHEET}'!A"
     for sheet in workbook.worksheets:
@@ -530,25 +693,35 @@ def build_workbook(
     summary.title = "摘要"
     problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide
     coverage = db.query(con, "quality/data_coverage.sql", params).pl().to_dicts()
-    _summary(summary, _title(con, as_of, station), as_of, results, problems, evaluation.rate_definition, coverage)
+    title = _title(con, as_of, station)
+    _summary(summary, title, as_of, results, problems, evaluation.rate_definition, coverage)
     details = workbook.create_sheet("指标明细")
     parts = all_parts(con, evaluation)
     if station is not None:
         parts = parts.filter(pl.col("compound").is_in(results["compound"].unique().to_list()))
     links = _explained(workbook.create_sheet(EXPLAIN_SHEET), results, parts)
-    _details(details, results, links)
+    _details(details, results, links, as_of, evaluation.rate_definition)
+    hours = db.query(con, "outputs/alert_hours.sql", {**params, "alert_metrics": catalogue.ALERT_METRICS}).pl()
+    _hours(workbook.create_sheet("警情时段"), hours)
     _trend(workbook.create_sheet("月度趋势"), db.query(con, "outputs/target_trend.sql", params).pl())
     _ranking(workbook.create_sheet("排名"), db.query(con, "outputs/ranking.sql", params).pl())
-    _quality(
-        workbook.create_sheet("数据质量"),
-        db.query(con, "quality/quality_files.sql", params).pl(),
+    _quality(workbook.create_sheet("数据质量"), db.query(con, "quality/quality_files.sql", params).pl())
+    _rejected(
+        workbook.create_sheet("拒绝行"),
         db.query(con, "quality/rejection_groups.sql", params).pl(),
         db.query(con, "quality/rejected_rows.sql", params).pl(),
         internal,
+    )
+    _upkeep(
+        workbook.create_sheet("名册维护"),
         db.query(con, "quality/unattributed_doorplates.sql", {**params, "limit": wording.DOORPLATE_LIMIT}).fetchall(),
         db.query(con, "quality/registry_disagreements.sql", params).fetchall(),
     )
     _definitions(workbook.create_sheet("口径说明"))
+    for sheet in workbook.worksheets:
+        if sheet.title != EXPLAIN_SHEET:  # its rows have their heights
+            fit_rows(sheet)
+        header_footer(sheet, title, internal)
     if internal:
         _mark_internal(workbook)
     return workbook

@@ -24,6 +24,8 @@ OUTCOME_NAMES = {
     "unchanged": "内容未变，已跳过",
     "duplicate": "重复文件，已跳过",
 }
+# why rows read are more than rows loaded and rejected (the quality tables say it)
+READ_SUM_NOTE = "读取行 = 载入行 + 拒绝行 + 空行 + 合计行（空行和合计行不是记录，不载入）"
 # the rules a rejected row failed (pipeline/ingest/validate.py)
 RULE_NAMES = {
     "required": "缺少必填项",
@@ -57,14 +59,13 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def rate_percent(row: dict, digits: int = 0) -> str:
-    """A rate as a percentage with the precision its target needs: at least `digits`
-    decimals, more (up to 3) until the shown number can no longer read as meeting a threshold
-    it misses, or as missing one it meets — 1,347/1,376 against ≥98% is "97.89%", never
-    "98%". Decided on numerator and denominator, exactly (Decimal), like the status."""
+def rate_places(row: dict, digits: int = 0) -> int | None:
+    """The decimals a rate needs so that its shown value can no longer read as meeting a
+    threshold it misses, or as missing one it meets: at least `digits`, at most 3. Decided on
+    numerator and denominator, exactly (Decimal), like the status. None without a rate."""
     numerator, denominator = row.get("numerator"), row.get("denominator")
     if row.get("actual") is None or not denominator:
-        return "—"
+        return None
     exact = Decimal(int(numerator)) * 100 / Decimal(int(denominator))
     op, target = row.get("target_op"), row.get("target_percent")
     for places in range(digits, 4):
@@ -74,8 +75,18 @@ def rate_percent(row: dict, digits: int = 0) -> str:
             or target is None
             or _holds(shown, op, Decimal(str(target))) == _holds(exact, op, Decimal(str(target)))
         ):
-            return f"{shown:f}%"
-    return f"{shown:f}%"
+            return places
+    return 3
+
+
+def rate_percent(row: dict, digits: int = 0) -> str:
+    """A rate as a percentage with the precision its target needs (`rate_places`):
+    1,347/1,376 against ≥98% is "97.89%", never "98%"."""
+    places = rate_places(row, digits)
+    if places is None:
+        return "—"
+    exact = Decimal(int(row["numerator"])) * 100 / Decimal(int(row["denominator"]))
+    return f"{exact.quantize(Decimal(1).scaleb(-places)):f}%"
 
 
 def _holds(value: Decimal, op: str, target: Decimal) -> bool:
@@ -98,10 +109,11 @@ _DONE_WORDS = (
 )
 
 
-def gap_text(row: dict) -> str | None:
+def gap(row: dict) -> tuple[int, str, str, int | None] | None:
     """How far a missed or at-risk target is, in the unit a leader acts on, computed exactly
-    from the counts: 还差 6 起 (alerts over what the target allows), 还需破案 2 起 (cases to
-    solve to reach the rate). None when met, on track, without data, or a 不发生 that happened."""
+    from the counts: (6, "差", "起", None) — alerts over what the target allows — or (2,
+    "需破案", "起", open) — cases to solve to reach the rate, with how many are still open
+    when that is fewer. None when met, on track, without data, or a 不发生 that happened."""
     if row["status"] not in ("missed", "at_risk") or row["actual"] is None:
         return None
     op, target = row["target_op"], Decimal(str(row["target_percent"]))
@@ -111,8 +123,8 @@ def gap_text(row: dict) -> str | None:
         allowed = int(limit.to_integral_value(rounding="ROUND_FLOOR"))
         if op == "<" and allowed == limit:
             allowed -= 1
-        if actual > max(allowed, -1):
-            return f"还差 {actual - max(allowed, 0)} 起" if allowed >= 0 else None
+        if allowed >= 0 and actual > allowed:
+            return actual - allowed, "差", "起", None
         return None
     if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE) and op in (">=", ">") and row["denominator"]:
         numerator, denominator = int(row["numerator"]), int(row["denominator"])
@@ -123,10 +135,21 @@ def gap_text(row: dict) -> str | None:
         if needed <= 0:
             return None
         verb, unit = next(((v, u) for suffix, v, u in _DONE_WORDS if row["metric"].endswith(suffix)), ("完成", "起"))
-        if needed > denominator - numerator:
-            return f"还需{verb} {needed} {unit}（本期只有 {denominator - numerator} {unit}未{verb}）"
-        return f"还需{verb} {needed} {unit}"
+        still_open = denominator - numerator
+        return needed, f"需{verb}", unit, (still_open if needed > still_open else None)
     return None
+
+
+def gap_text(row: dict) -> str | None:
+    """The gap in words: 还差 6 起, 还需破案 2 起 (see `gap`)."""
+    found = gap(row)
+    if found is None:
+        return None
+    needed, verb, unit, still_open = found
+    text = f"还{verb} {needed} {unit}"
+    if still_open is not None:
+        text += f"（本期只有 {still_open} {unit}未{verb[1:]}）"
+    return text
 
 
 def rate_definition_text(definition: str) -> str:
@@ -166,14 +189,55 @@ def campaign_state(row: dict) -> str:
     return STATE_NAMES["over" if row["as_of"] >= row["window_end"] else "running"]
 
 
+def top_hours(counts: dict[int, int], n: int = 3) -> list[tuple[int, int]]:
+    """The `n` hours with most alerts, most first (the earlier hour on a tie); hours without
+    alerts are never named."""
+    ranked = sorted(((hour, alerts) for hour, alerts in counts.items() if alerts), key=lambda p: (-p[1], p[0]))
+    return ranked[:n]
+
+
+def top_hours_text(ranked: list[tuple[int, int]]) -> str:
+    """20时至21时（12起）、21时至22时（9起）、14时至15时（8起）"""
+    if not ranked:
+        return "（没有警情）"
+    return "、".join(f"{hour}时至{hour + 1}时（{alerts}起）" for hour, alerts in ranked)
+
+
+def status_counts(rows: list[dict]) -> dict[str, int]:
+    """How many figures have each status, in the order of STATUS_NAMES (zeros kept)."""
+    return {status: sum(1 for r in rows if r["status"] == status) for status in STATUS_NAMES}
+
+
+def days_left_text(row: dict) -> str:
+    """距整治期结束还有 30 天 / 距整治开始还有 5 天 / 整治期已结束 — by the campaign's dates."""
+    if row["as_of"] < row["window_start"]:
+        return f"距整治开始还有 {(row['window_start'] - row['as_of']).days} 天"
+    if row["as_of"] >= row["window_end"]:
+        return "整治期已结束"
+    return f"距整治期结束还有 {(row['window_end'] - row['as_of']).days} 天"
+
+
+def verdict_sentence(rows: list[dict]) -> str:
+    """共17项指标：达标3项，未达标1项，进度正常13项；距整治期结束还有 30 天"""
+    counts = "，".join(f"{STATUS_NAMES[s]}{n}项" for s, n in status_counts(rows).items() if n)
+    compounds = len({r["compound"] for r in rows})
+    size = f"共{len(rows)}项指标" if compounds == 1 else f"{compounds}个小区共{len(rows)}项指标"
+    return f"{size}：{counts}；{days_left_text(rows[0])}"
+
+
 def significance_text(row: dict) -> str | None:
-    """Is a count change more than chance? 变化在正常波动范围内（p=0.73） — count changes only;
-    it never changes the status."""
+    """Is a count change more than chance? 变化在正常波动范围内（偶然出现的概率 73%） — the
+    p-value in words a leader reads, count changes only; it never changes the status."""
     if row["kind"] != catalogue.COUNT_CHANGE or row.get("p_value") is None:
         return None
     p = row["p_value"]
-    shown = "p<0.001" if p < 0.001 else f"p={p:.3f}".rstrip("0").rstrip(".") if p < 1 else "p=1"
-    return f"{SIGNIFICANT if row['significant'] else NOT_SIGNIFICANT}（{shown}）"
+    if p < 0.001:
+        shown = "不到 0.1%"
+    elif p < 0.01:
+        shown = f"{p * 100:.1f}%"
+    else:
+        shown = f"{min(p, 1) * 100:.0f}%"
+    return f"{SIGNIFICANT if row['significant'] else NOT_SIGNIFICANT}（偶然出现的概率 {shown}）"
 
 
 def coverage_lines(coverage: list[dict], as_of) -> tuple[list[str], str | None]:

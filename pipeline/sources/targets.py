@@ -86,7 +86,7 @@ def _read_metric_and_target(metric_text: str | None, target_text: str | None) ->
     if not metrics:
         near = catalogue.closest(metric_text)
         hint = f"，相近的指标：{'、'.join(near)}" if near else ""
-        out[PROBLEM + "metric"] = f"指标“{metric_text}”不在指标目录中{hint}（见“口径说明”或 docs/metrics.md）"
+        out[PROBLEM + "metric"] = f"指标“{metric_text}”不在指标目录中{hint}（见月报“口径说明”表）"
         if target_text is None:  # the sentence may hold its target: one reason is enough
             out["target_text"] = metric_text
         return out

@@ -21,11 +21,11 @@ from stdnum.exceptions import ValidationError
 MANGLED = (
     (
         r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$",
-        "编号被Excel转成了科学计数法（{value}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）",
+        "编号被表格软件转成了科学计数法（{value}），末尾数字已丢失，无法恢复，请从原系统重新导出（编号列设为文本）",
     ),
     (
         r"^\d+\.\d+$",
-        "编号被Excel转成了小数（{value}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）",
+        "编号被表格软件转成了小数（{value}），可能已丢失数字，无法恢复，请从原系统重新导出（编号列设为文本）",
     ),
     (
         # a long all-digit value whose digits past the 15th are zeros: what Excel keeps of a number
@@ -112,7 +112,7 @@ def resident_id_problem(value: str, today: dt.date | None = None) -> str | None:
         return f"身份证号码的地区码无效（{number[:2]}）"
     if ric.calc_check_digit(number) != number[-1]:
         # a valid number may end in 000; an invalid one that does was most likely cut by Excel
-        return excel_mangled_reason(number) or "身份证号码校验位错误（GB 11643）"
+        return excel_mangled_reason(number) or "身份证号码校验位错误（最后一位校验码不符）"
     try:
         birth = ric.get_birth_date(number)
     except ValidationError:

@@ -1,5 +1,5 @@
--- Per source file: what it was recognised as; rows read, loaded, rejected and left
--- unattributed; why a file was rejected or skipped. The terminal (`zhian quality`) and the
+-- Per source file: what it was recognised as; rows read, loaded, rejected, blank, 合计
+-- (read = loaded + rejected + blank + 合计) and left unattributed; why a file was rejected or skipped. The terminal (`zhian quality`) and the
 -- report show it. $station: one station's files (NULL: every file).
 with
 
@@ -20,6 +20,16 @@ kinds as (
     from ingest_log
     where kind is not null
     group by source_file
+),
+
+ignored as (
+    select
+        file_id,
+        coalesce(sum(rows_blank), 0)::bigint as rows_blank,
+        coalesce(sum(rows_total), 0)::bigint as rows_total
+    from ingest_log
+    where outcome = 'loaded'
+    group by file_id
 )
 
 select
@@ -29,10 +39,13 @@ select
     files.rows_read,
     files.rows_loaded,
     files.rows_rejected,
+    coalesce(ignored.rows_blank, 0) as rows_blank,
+    coalesce(ignored.rows_total, 0) as rows_total,
     coalesce(unattributed.rows_unattributed, 0) as rows_unattributed,
     files.reason
 from ingest_files as files
 left join kinds using (source_file)
 left join unattributed using (source_file)
+left join ignored using (file_id)
 where file_in_station(files.file_id, $station)
 order by files.source_file

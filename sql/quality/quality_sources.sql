@@ -1,10 +1,17 @@
--- Per source kind: rows read, loaded, rejected and left unattributed; files rejected or
+-- Per source kind: rows read, loaded, rejected, blank and 合计 (read = loaded + rejected +
+-- blank + 合计) and left unattributed; files rejected or
 -- skipped, sheets skipped (counts only, no values). The dashboard shows it.
 -- $station: one station's files and units (NULL: everything).
 with
 
 logged as (
-    select kind, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
+    select
+        kind,
+        sum(rows_read) as rows_read,
+        sum(rows_loaded) as rows_loaded,
+        sum(rows_rejected) as rows_rejected,
+        coalesce(sum(rows_blank), 0)::bigint as rows_blank,
+        coalesce(sum(rows_total), 0)::bigint as rows_total
     from ingest_log
     where outcome = 'loaded' and file_in_station(file_id, $station)
     group by kind
