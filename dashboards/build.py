@@ -294,7 +294,7 @@ def render(
     if station is not None:
         parts = parts.filter(pl.col("compound").is_in(results["compound"].unique().to_list()))
     explain_ids, explain_data = _explain_data(results, parts)
-    ranking_plot = Plot("ranking", _json(figures.ranking_figure(ranking))) if ranking.height else None
+    ranking_plot = Plot("ranking-chart", _json(figures.ranking_figure(ranking))) if ranking.height else None
     return render_page(
         "dashboard.html.j2",
         plotly_src,

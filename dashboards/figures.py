@@ -140,7 +140,7 @@ def cumulative_figure(rows: list[dict], daily: pl.DataFrame) -> go.Figure:
             )
         figure.update_xaxes(title_text="整治第几天" if index == len(rows) else None, row=index, col=1)
         figure.update_yaxes(title_text=f"累计（{text(row.get('unit') or '起')}）", rangemode="tozero", row=index, col=1)
-    title = f"{text(rows[0]['compound'])}：计数指标逐日累计，本期与去年同期" if rows else ""
+    title = f"{text(rows[0].get('compound', ''))}：计数指标逐日累计，本期与去年同期" if rows else ""
     return _layout(
         figure,
         height=220 * len(rows) + 110,
@@ -185,7 +185,7 @@ def rates_figure(rows: list[dict]) -> go.Figure:
     return _layout(
         figure,
         height=170 + 34 * len(rows),
-        title={"text": f"{text(rows[0]['compound'])}：各项比率与目标" if rows else "", "x": 0, "font": {"size": 15}},
+        title={"text": f"{text(rows[0].get('compound', ''))}：各项比率与目标", "x": 0, "font": {"size": 15}},
         margin={"l": 190, "r": 40, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.3 if len(rows) < 3 else -0.15},
     )

@@ -229,3 +229,86 @@ def test_an_empty_inbox_says_so_plainly(tmp_path):
     result = _zhian("ingest", "--inbox", tmp_path / "inbox", "--db", tmp_path / "z.duckdb")
     assert result.returncode == 0, result.stderr
     assert "收件箱是空的：没有找到任何文件，本次没有载入数据。" in result.stdout
+
+
+# each case: the arguments ({db}: the demo database, {tmp}: an empty folder), then a
+# fragment of the one-line Chinese reason
+ERRORS = [
+    (["foo"], "没有命令"),
+    (["run"], "缺少选项"),
+    (["run", "--inbox", "{tmp}/nope", "--db", "{tmp}/z.duckdb", "--out", "{tmp}/out"], "收件箱文件夹不存在"),
+    (["metrics", "--db", "{db}", "--as-of", "2022-02-30"], "日期不存在：2022-02-30（2022年2月没有30日）"),
+    (["metrics", "--db", "{db}", "--as-of", "2022-13-01"], "日期不存在：2022-13-01（没有13月）"),
+    (["metrics", "--db", "{db}", "--as-of", "2022/08/31"], "日期格式应为"),
+    (["metrics", "--db", "{db}", "--rate-definition", "both"], "比率口径应为 当期 或 期间：both"),
+    (["metrics", "--db", "{db}", "--campaign", "不存在", "--as-of", "2022-08-31"], "没有这个整治项目：不存在（已有："),
+    (["metrics", "--db", "{db}", "--station", "不存在的派出所", "--as-of", "2022-08-31"], "九亭"),
+    (["metrics", "--db", "{tmp}/not-a-database.duckdb"], "这不是 zhian 的数据库文件"),
+    (["quality", "--db", "{tmp}/missing.duckdb"], "数据库文件不存在"),
+    (["rank", "--db", "{db}", "--year", "abc"], "应为整数：abc"),
+    (["report", "--db", "{db}", "--month", "2022-8", "--out", "{tmp}/r.xlsx"], "月份格式应为 YYYY-MM"),
+    (["report", "--db", "{db}", "--month", "2022-13", "--out", "{tmp}/r.xlsx"], "没有13月"),
+    # checked before the database is opened (it does not exist)
+    (["report", "--db", "{tmp}/missing.duckdb", "--month", "2099-01", "--out", "{tmp}/r.xlsx"], "2099年1月还没有到"),
+    (["report", "--db", "{db}", "--month", "2022-08", "--out", "{tmp}/r.csv"], "月报文件应为 .xlsx"),
+    (["dashboard", "--db", "{db}", "--out", "{tmp}/d.txt"], "看板文件应为 .html"),
+    (["explain", "--db", "{db}", "--campaign", "x", "--compound", "y", "--metric", "nope"], "没有这个指标：nope"),
+    (["quality", "--db", "{db}", "--nope"], "没有选项"),
+]
+FRAMEWORK_WORDS = re.compile(ENGLISH.pattern + r"|IO Error|Catalog Error|DuckDB|Traceback|Exception")
+
+
+def _many(cases: list[list[str]]) -> list[tuple[int, str]]:
+    """Run `zhian.cli.main` on each argument list in one fresh process (one import instead of
+    one per case); returns each exit status with what it printed."""
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from zhian.cli import main\n"
+        "results = []\n"
+        "for argv in json.loads(sys.stdin.read()):\n"
+        "    out, err = io.StringIO(), io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):\n"
+        "        status = main(argv)\n"
+        "    results.append([status, out.getvalue() + err.getvalue()])\n"
+        "print(json.dumps(results, ensure_ascii=False))\n"
+    )
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps(cases), capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return [tuple(pair) for pair in json.loads(done.stdout.splitlines()[-1])]
+
+
+def test_every_error_is_one_chinese_line_with_exit_2(demo_db, tmp_path):
+    (tmp_path / "not-a-database.duckdb").write_text("这不是数据库", encoding="utf-8")
+    cases = [[a.format(db=demo_db[0], tmp=tmp_path) for a in argv] for argv, _ in ERRORS]
+    for (argv, expected), (status, text) in zip(ERRORS, _many(cases), strict=True):
+        assert status == 2, (argv, text)
+        assert text.count("\n") == 1 and expected in text, (argv, text)
+        assert not FRAMEWORK_WORDS.search(text), (argv, text)
+    assert not (tmp_path / "r.xlsx").exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_out_may_be_a_folder_and_gets_the_default_name(demo_db, tmp_path):
+    folder = tmp_path / "输出"
+    folder.mkdir()
+    statuses = _many(
+        [
+            ["dashboard", "--db", str(demo_db[0]), "--out", str(folder), "--as-of", "2022-08-31"],
+            ["report", "--db", str(demo_db[0]), "--month", "2022-08", "--out", f"{tmp_path}/新文件夹/"],
+        ]
+    )
+    assert [status for status, _ in statuses] == [0, 0], statuses
+    assert (folder / "小区整治看板_2022-08-31.html").is_file()
+    assert (tmp_path / "新文件夹" / "小区整治月报_2022年08月.xlsx").is_file()
+
+
+def test_a_month_after_all_the_data_is_flagged(demo_db, tmp_path):
+    [(status, text)] = _many(
+        [["report", "--db", str(demo_db[0]), "--month", "2024-08", "--out", str(tmp_path / "r.xlsx")]]
+    )
+    assert status == 0, text
+    assert "注意：2024年8月在所有数据的截至日期之后（110警情截至 2022-08-31" in text
+    assert "月报中的指标只反映截至那时的数据" in text

@@ -88,7 +88,8 @@ def test_every_campaign_compound_and_target_is_in_the_page(demo_dashboard):
 def test_page_names_the_as_of_the_verdicts_and_the_definitions(demo_dashboard):
     page = demo_dashboard[0].read_text(encoding="utf-8")
     assert "评估日期：2022-08-31" in page
-    assert "17 项指标：" in page
+    assert '<span class="days">17 项指标　距整治期结束还有 30 天</span>' in page  # the 茵芳 verdict card
+    assert page.index('id="c0-verdict"') < page.index('id="freshness"')  # verdicts before the data tables
     for metric in catalogue.CATALOGUE:
         assert metric.definition in page
     assert "数据质量" in page and "主要拒绝原因" in page and "优先顺序" in page
@@ -139,8 +140,59 @@ def test_size_stays_under_six_megabytes_for_thirty_compounds(fresh_db, tmp_path)
 def test_figure_builders_escape_labels():
     import polars as pl
 
-    figure = figures.trend_figure(pl.DataFrame({"month": ["2022-07"], "category": ["<b>x</b>"], "alerts": [3]}))
+    frame = pl.DataFrame({"month": ["2022-07"], "category": ["<b>x</b>"], "alerts": [3]})
+    figure = figures.trend_figure(frame, D(2022, 7, 31), "<i>小区</i>")
     assert figure.data[0].name == "&lt;b&gt;x&lt;/b&gt;"
+    assert figure.layout.title.text.startswith("&lt;i&gt;小区&lt;/i&gt;")
+
+
+def test_the_monthly_chart_shows_months_without_alerts_as_zero_on_a_date_axis():
+    # 和祥小区 had no alerts in 2021-02: the category axis left the month out
+    import polars as pl
+
+    frame = pl.DataFrame({"month": ["2021-01", "2021-03"], "category": ["治安", "治安"], "alerts": [4, 2]})
+    figure = figures.trend_figure(frame, D(2021, 3, 15), "和祥小区", data_from=D(2021, 1, 5))
+    assert list(figure.data[0].x) == ["2021-01-01", "2021-02-01", "2021-03-01"]  # not before the data begins
+    assert list(figure.data[0].y) == [4, 0, 2]
+    assert figure.layout.xaxis.type == "date" and figure.layout.xaxis.tickformat == "%Y年%-m月"
+    assert figure.layout.yaxis.title.text == "警情（起）" and figure.layout.xaxis.title.text == "月份"
+    assert "近24个月每月110警情" in figure.layout.title.text
+
+
+def test_the_hour_map_counts_each_alert_in_its_weekday_and_hour_and_names_the_top_hours(fresh_db):
+    from zhian.pipeline import db
+    from zhian.pipeline.outputs import wording
+
+    T = dt.datetime
+    # 2022-07-04 is a Monday; last year's same dates: 2021-07-04 a Sunday
+    this_year = [T(2022, 7, 4, 20, 5), T(2022, 7, 4, 20, 40), T(2022, 7, 11, 20, 1), T(2022, 7, 5, 9, 30)]
+    this_year += [T(2022, 7, 6, 14, 0), T(2022, 7, 6, 0, 0)]  # 00:00:00: exported without its time
+    last_year = [T(2021, 7, 4, 23, 10), T(2021, 8, 2, 8, 0), T(2022, 6, 30, 20, 0)]  # the last: before the window
+    alerts = [{"compound": "A", "alarm_at": when, "nature": "报警"} for when in this_year + last_year]
+    seed(fresh_db, compounds=["A"], alerts=alerts, targets=[("整治", "A", D(2022, 7, 1), D(2022, 9, 30),
+         "alarm_calls_yoy", "<=", -20)])  # fmt: skip
+    evaluation = evaluate(fresh_db, D(2022, 8, 31))
+    params = {"evaluation": evaluation.evaluation_id, "station": None, "alert_metrics": catalogue.ALERT_METRICS}
+    grid = db.query(fresh_db, "outputs/alert_hours.sql", params).pl()
+    now = grid.filter(grid["period"] == "本期")
+    cells = {(w, h): n for w, h, n in now.select("weekday", "hour", "alerts").iter_rows() if n}
+    assert cells == {(1, 20): 3, (2, 9): 1, (3, 14): 1}
+    assert int(now["without_time"].sum()) == 1
+    before = grid.filter(grid["period"] == "同期")
+    assert {(w, h): n for w, h, n in before.select("weekday", "hour", "alerts").iter_rows()} == {(7, 23): 1, (1, 8): 1}
+    by_hour = {20: 3, 9: 1, 14: 1}
+    assert (
+        wording.top_hours_text(wording.top_hours(by_hour)) == "20时至21时（3起）、9时至10时（1起）、14时至15时（1起）"
+    )
+    page = render(fresh_db, evaluation)
+    assert "警情时段分布（星期 × 小时）（另有 1 起只有日期、没有时间，未计入）" in page
+    from zhian.pipeline.outputs.report import build_workbook
+
+    sheet = build_workbook(fresh_db, evaluation)["警情时段"]
+    assert [c.value for c in sheet[3]] == [
+        "整治", "A", 5, "20时至21时（3起）、9时至10时（1起）、14时至15时（1起）", 2,
+        "8时至9时（1起）、23时至24时（1起）", 1,
+    ]  # fmt: skip
 
 
 def test_cumulative_figure_has_this_year_last_year_target_and_pace():
@@ -210,3 +262,88 @@ def test_hostile_compound_name_shows_as_text_and_runs_nothing(fresh_db, tmp_path
     assert report.evaluated == "undefined"
     assert "<script>window.pwned=1</script>" in report.text
     assert report.errors == []
+
+
+LAYOUT_CHECK = """
+new Promise(done => setTimeout(() => {
+  const grids = [...document.querySelectorAll('.grid')].map(grid => {
+    const first = grid.querySelector('th.first');
+    const box = grid.getBoundingClientRect();
+    const headers = [...grid.querySelectorAll('tr:first-child th')];
+    return {
+      overflows: grid.scrollWidth > grid.clientWidth + 1,
+      sticky: getComputedStyle(first).position === 'sticky',
+      hidden: headers.filter(th => th.getBoundingClientRect().right > box.right + 1).length,
+      tallest: Math.max(...headers.map(th => th.getBoundingClientRect().height)),
+    };
+  });
+  const plots = [...document.querySelectorAll('script[data-plot]')].map(script => {
+    const holder = document.getElementById(script.getAttribute('data-plot'));
+    const rect = holder.getBoundingClientRect();
+    return {id: holder.id, want: JSON.parse(script.textContent).layout.height, height: rect.height,
+            width: rect.width, drawn: !!holder.querySelector('.main-svg')};
+  });
+  done({grids, plots, page: document.documentElement.scrollWidth, viewport: window.innerWidth});
+}, 1500))
+"""
+OPEN_ALL = "document.querySelectorAll('details').forEach(d => { d.open = true; });"
+
+
+def _assert_fits(layout: dict) -> None:
+    assert layout["page"] <= layout["viewport"], layout  # no horizontal scrolling of the page
+    for grid in layout["grids"]:
+        # every target and compound column visible, or a sticky first column while it scrolls
+        assert (not grid["overflows"] and grid["hidden"] == 0) or grid["sticky"], grid
+        assert grid["tallest"] < 200, grid  # headers wrap to a few lines, not one character per line
+    for plot in layout["plots"]:
+        assert plot["drawn"] and abs(plot["height"] - plot["want"]) <= 2, plot  # no collapsed chart
+        assert plot["width"] <= layout["viewport"], plot
+
+
+@pytest.fixture(scope="module")
+def wide_dashboard(tmp_path_factory):
+    """Every target of the catalogue for 17 compounds with long names, and for one compound
+    (the 茵芳 shape), with a few records: the widest grids a town's campaign makes."""
+    folder = tmp_path_factory.mktemp("wide")
+    con = connect(folder / "z.duckdb")
+    compounds = [f"第{i}号职工宿舍小区（老旧片区）" for i in range(1, 18)]
+    ops = {"count_change": ("<=", -20), "rate": (">=", 70), "zero_count": ("=", 0), "stock_rate": (">=", 95)}
+    targets = [
+        (campaign, compound, D(2022, 7, 1), D(2022, 9, 30), m.code, *ops[m.kind])
+        for campaign, names in (("片区整治", compounds), ("挂牌整治", compounds[:1]))
+        for compound in names
+        for m in catalogue.CATALOGUE
+    ]
+    alerts = [
+        {"compound": compound, "alarm_at": dt.datetime(year, 7, 1 + i % 28, i % 24), "nature": "报警"}
+        for compound in compounds
+        for year in (2021, 2022)
+        for i in range(12 if year == 2021 else 9)
+    ]
+    seed(con, compounds=compounds, alerts=alerts, targets=targets)
+    path = write_dashboard(con, folder / "看板.html", evaluate(con, D(2022, 8, 31)))
+    con.close()
+    return path
+
+
+@needs_chromium
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_every_grid_fits_an_office_screen_and_no_chart_collapses(demo_dashboard, wide_dashboard, width, height):
+    for page in (demo_dashboard[0], wide_dashboard):
+        report = open_page(page, script=OPEN_ALL + LAYOUT_CHECK, width=width, height=height)
+        assert report.errors == [] and report.failed_requests == []
+        _assert_fits(report.evaluated)
+        if page == demo_dashboard[0] and width == 1366:
+            assert not any(grid["overflows"] for grid in report.evaluated["grids"])
+
+
+@needs_chromium
+def test_charts_keep_their_size_after_the_window_is_resized(wide_dashboard, demo_dashboard):
+    # the ranking chart used to collapse from 676 to 102 px on any resize, and stay collapsed
+    for page in (demo_dashboard[0], wide_dashboard):
+        report = open_page(
+            page, script=OPEN_ALL + LAYOUT_CHECK, width=1920, height=1080, resize=(1366, 768), after_resize=LAYOUT_CHECK
+        )
+        assert report.errors == []
+        _assert_fits(report.after_resize)
+        assert report.after_resize["viewport"] == 1366

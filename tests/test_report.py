@@ -253,3 +253,66 @@ def test_report_month_is_as_of_its_last_day_or_today(month, today, expected):
 def test_bad_month_is_refused():
     with pytest.raises(ValueError):
         month_bounds("2022/08")
+
+
+def test_every_sheet_has_a_merged_title_the_report_header_and_page_numbers(demo_report):
+    workbook = openpyxl.load_workbook(demo_report[0])
+    for sheet in workbook.worksheets:
+        assert sheet.oddHeader.center.text.endswith("2022年8月 小区整治工作月报"), sheet.title
+        assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页", sheet.title
+        if sheet.title != "摘要":  # one column of sentences
+            merged = [r for r in sheet.merged_cells.ranges if r.min_row == r.max_row == 1]
+            assert merged and merged[0].max_col >= 3, sheet.title  # the title across the table
+    ranking = workbook["排名"]
+    assert "A1:J1" in ranking.merged_cells and ranking["A1"].value.startswith("2021年小区整治优先顺序")
+    assert ranking.row_dimensions[1].height  # its height holds the wrapped title
+
+
+def test_wrapped_cells_have_the_row_height_their_lines_need(demo_report):
+    sheet = openpyxl.load_workbook(demo_report[0])["指标明细"]
+    header = [c.value for c in sheet[2]]
+    notes = header.index("说明") + 1
+    width = sheet.column_dimensions["L"].width
+    checked = 0
+    for row in range(3, sheet.max_row + 1):
+        text = sheet.cell(row, notes).value
+        if text and sum(2 if ord(ch) > 0x2E7F else 1 for ch in text) > 2 * width:  # three lines or more
+            assert sheet.row_dimensions[row].height >= 3 * 13, (row, text)
+            checked += 1
+    assert checked
+
+
+def test_no_english_is_visible_outside_file_names_and_record_ids(demo_report):
+    con = duckdb.connect(str(demo_report[1]), read_only=True)
+    names = {
+        r[0] for r in con.execute("select source_file from ingest_files union select sheet from ingest_log").fetchall()
+    }
+    con.close()
+    names.discard(None)
+    workbook = openpyxl.load_workbook(demo_report[0])
+    for title, cell in _cells(workbook):
+        sheet = workbook[title]
+        if not isinstance(cell.value, str) or sheet.column_dimensions[cell.column_letter].hidden:
+            continue
+        above = (sheet.cell(row, cell.column) for row in range(cell.row - 1, 0, -1))
+        header = next((c.value for c in above if c.style == "zhian-header"), None)  # of the table it is in
+        if header in ("记录（日期 编号）", "值", "示例值"):  # record IDs, values as the input had them
+            continue
+        text = cell.value
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, "")
+        text = re.sub(r"\.(xlsx|xls|csv)\b", "", text)  # file types
+        assert not re.search(r"[A-Za-z]", text), (title, cell.coordinate, cell.value)
+
+
+def test_the_quality_sheet_adds_up(demo_report):
+    sheet = openpyxl.load_workbook(demo_report[0])["数据质量"]
+    header = [c.value for c in sheet[2]]
+    assert "读取行 = 载入行 + 拒绝行 + 空行 + 合计行" in sheet["A1"].value
+    column = {name: header.index(name) for name in ("结果", "读取行", "载入行", "拒绝行", "空行", "合计行")}
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[column["结果"]] in ("已载入", "部分载入")]
+    assert rows
+    for r in rows:
+        parts = r[column["载入行"]] + r[column["拒绝行"]] + r[column["空行"]] + r[column["合计行"]]
+        assert r[column["读取行"]] == parts, r
+    assert any(r[column["空行"]] or r[column["合计行"]] for r in rows)  # the demo plants blank and 合计 rows

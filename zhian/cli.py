@@ -126,20 +126,21 @@ def a_file(**kwargs) -> click.Path:
     return click.Path(path_type=Path, dir_okay=False, **kwargs)
 
 
-def output_path(out: Path, suffixes: tuple[str, ...], default_name: str, what: str) -> Path:
+def output_path(out: str, suffixes: tuple[str, ...], default_name: str, what: str) -> Path:
     """Where an output goes: `out` itself when it names a file of the right kind; the
     default file name inside it when it is a folder (existing, or written with a trailing
     slash). Any other extension is refused before any work."""
-    if out.is_dir() or str(out).endswith(("/", "\\")):
-        return out / default_name
-    if out.suffix.lower() not in suffixes:
+    if Path(out).is_dir() or out.endswith(("/", "\\")):
+        return Path(out) / default_name
+    if Path(out).suffix.lower() not in suffixes:
         raise CommandError(f"{what}文件应为 {'、'.join(suffixes)}：{out}（也可以给一个文件夹，文件名自动生成）")
-    return out
+    return Path(out)
 
 
-def output_file() -> click.Path:
-    """An output file or the folder to write it into (see `output_path`)."""
-    return click.Path(path_type=Path)
+def output_file() -> click.ParamType:
+    """An output file or the folder to write it into, as typed (a trailing slash names a
+    folder; see `output_path`)."""
+    return click.STRING
 
 
 # --- options, declared once ---------------------------------------------------------------------
