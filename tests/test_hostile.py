@@ -184,7 +184,7 @@ def test_an_id_excel_turned_into_a_float_is_rejected_with_a_reason(hostile_run):
     )
     assert len(rows) == 1
     row_number, reason = rows[0]
-    assert row_number == 5 and "Excel" in reason and "重新导出" in reason
+    assert row_number == 5 and "表格软件" in reason and "重新导出" in reason
 
 
 def test_header_only_and_empty_sheets_are_reported_by_name(hostile_run):

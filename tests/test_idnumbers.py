@@ -27,12 +27,12 @@ def test_fifteen_digit_old_id_is_flagged_not_converted():
 
 @pytest.mark.parametrize("raw", ["1.10101E+17", "1.10105E+17", "110105194912310000.0"])
 def test_id_in_scientific_notation_or_float_is_unrecoverable(raw):
-    assert "Excel" in resident_id_problem(raw)
+    assert "表格软件" in resident_id_problem(raw)
 
 
 def test_id_cut_to_fifteen_digits_by_excel_is_explained():
     cut = VALID[:15] + "000"
-    assert "Excel" in resident_id_problem(cut)
+    assert "表格软件" in resident_id_problem(cut)
 
 
 def test_impossible_birth_date_is_rejected():

@@ -157,7 +157,7 @@ def test_internal_report_marks_every_sheet(internal_report):
     for sheet in workbook.worksheets:
         assert INTERNAL_MARK in str(sheet["A1"].value), sheet.title
         assert sheet.sheet_properties.tabColor.rgb.endswith("C62828")
-        assert INTERNAL_MARK in sheet.oddHeader.center.text and INTERNAL_MARK in sheet.oddFooter.center.text
+        assert INTERNAL_MARK in sheet.oddHeader.right.text and INTERNAL_MARK in sheet.oddFooter.left.text
 
 
 def test_internal_report_holds_the_unmasked_values(internal_report, demo_run):

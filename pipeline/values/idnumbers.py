@@ -30,7 +30,7 @@ MANGLED = (
     (
         # a long all-digit value whose digits past the 15th are zeros: what Excel keeps of a number
         r"^\d{15}0{3,}$",
-        "编号{masked}第15位之后全为0，疑似被Excel按数字保存而丢失了末尾数字，无法恢复，请从原系统重新导出（编号列设为文本）",
+        "编号{masked}第15位之后全为0，疑似被表格软件按数字保存而丢失了末尾数字，无法恢复，请从原系统重新导出（编号列设为文本）",
     ),
 )
 _MANGLED = tuple((re.compile(pattern), reason) for pattern, reason in MANGLED)
