@@ -95,12 +95,12 @@ def _card(row: dict) -> dict:
 
 
 def _cell(row: dict, explain: str | None = None) -> dict:
-    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
+    if row["kind"] in catalogue.RATE_KINDS:
         value = wording.rate_percent(row)
     elif row["kind"] == catalogue.COUNT_CHANGE:
         value = wording.change_text(row) or "—"
     else:
-        value = "—" if row["actual"] is None else f"{int(row['actual'])}起"
+        value = "—" if row["actual"] is None else f"{int(row['actual'])}{row.get('unit') or '起'}"
     return {
         "status": row["status"],
         "status_name": wording.STATUS_NAMES[row["status"]],
@@ -207,7 +207,7 @@ def _campaigns(
             if counts:
                 series = daily.filter((pl.col("campaign") == name) & (pl.col("compound") == compound))
                 section.plots.append(Plot(f"{anchor}-counts", _json(figures.cumulative_figure(counts, series))))
-            rates = [r for r in ordered if r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)]
+            rates = [r for r in ordered if r["kind"] in catalogue.RATE_KINDS]
             if rates:
                 section.plots.append(Plot(f"{anchor}-rates", _json(figures.rates_figure(rates))))
             history = trend.filter(pl.col("compound") == compound)

@@ -38,6 +38,8 @@ RELATIONS = (
     "staging/stg_residents.sql",
     "staging/stg_target_compounds.sql",
     "staging/stg_target_problems.sql",
+    "ledger/macros.sql",
+    "ledger/ledger_items.sql",
     "stations/station_files.sql",
     "stations/unit_stations.sql",
     "stations/macros.sql",
@@ -53,9 +55,14 @@ RELATIONS = (
     "metrics/rate.sql",
     "metrics/zero_count.sql",
     "metrics/stock_rate.sql",
+    "metrics/ledger_metrics.sql",
     "metrics/metric_evaluation.sql",
     "metrics/metric_results.sql",
     "metrics/explain_records.sql",
+    "ledger/unit_progress.sql",
+    "ledger/ledger_unit_progress.sql",
+    "ledger/readiness.sql",
+    "ledger/acceptance_readiness.sql",
 )
 
 
@@ -139,10 +146,12 @@ def metric_catalogue_sql() -> str:
 
 def metric_records_sql() -> str:
     """The records of every metric (`sql/metrics/records/<code>.sql`), each branch tagged with
-    its metric and kind: a filter on either keeps only the branches it names."""
+    its metric and kind: a filter on either keeps only the branches it names. The ledger
+    metrics read their own tables (sql/metrics/ledger_metrics.sql)."""
     parts = [
         f"select '{m.code}' as metric, '{m.kind}' as kind, records.* from ({sql_text(m.records_sql)}) as records"
         for m in catalogue.CATALOGUE
+        if m.kind not in catalogue.LEDGER_KINDS
     ]
     return "\nunion all\n".join(parts)
 

@@ -20,13 +20,23 @@ COUNT_CHANGE = "count_change"
 RATE = "rate"
 ZERO_COUNT = "zero_count"
 STOCK_RATE = "stock_rate"
+# over the campaign ledgers (sql/metrics/ledger_metrics.sql): a share of items, facilities,
+# checklist points or answers as they stand on as_of; a count of open items
+LEDGER_RATE = "ledger_rate"
+LEDGER_COUNT = "ledger_count"
 
 KIND_NAMES = {
     COUNT_CHANGE: "同比变化",
     RATE: "比率",
     ZERO_COUNT: "不发生",
     STOCK_RATE: "存量比率",
+    LEDGER_RATE: "台账比率",
+    LEDGER_COUNT: "台账计数",
 }
+# what outputs show as a rate (numerator / denominator, a percentage) and as a count
+RATE_KINDS = (RATE, STOCK_RATE, LEDGER_RATE)
+COUNT_KINDS = (ZERO_COUNT, LEDGER_COUNT)
+LEDGER_KINDS = (LEDGER_RATE, LEDGER_COUNT)
 
 
 @dataclass(frozen=True)
@@ -219,6 +229,62 @@ CATALOGUE: tuple[Metric, ...] = (
         "已核查的实有人口中核查结果为准确的比例（未核查的不计入）",
         "%",
         ("准确率", "实有人口采集准确率"),
+    ),
+    # --- the campaign ledgers (seeds 000–004) ------------------------------------------------
+    Metric(
+        "ledger_signoff_rate",
+        "整改销号率",
+        LEDGER_RATE,
+        "ledger",
+        "整治台账中该小区（含“全部”）到期的事项中，截至评估日已销号的比例；未到期的事项另列，不计入",
+        "%",
+        ("销号率", "整改完成率", "任务完成率", "问题销号率", "问题整改销号率"),
+    ),
+    Metric(
+        "overdue_items",
+        "逾期未销号事项",
+        LEDGER_COUNT,
+        "ledger",
+        "完成时限早于评估日、截至评估日仍未销号的台账事项数，目标通常为不发生",
+        "项",
+        ("逾期事项", "逾期未完成事项", "逾期未整改问题"),
+    ),
+    Metric(
+        "cctv_coverage_rate",
+        "技防监控覆盖率",
+        LEDGER_RATE,
+        "facilities",
+        "技防设施表中该小区监控的已装点位数 ÷ 应装点位数，取评估日前最近一次统计",
+        "%",
+        ("监控覆盖率", "技防覆盖率", "视频监控覆盖率"),
+    ),
+    Metric(
+        "lighting_ok_rate",
+        "照明完好率",
+        LEDGER_RATE,
+        "facilities",
+        "技防设施表中该小区照明的完好数 ÷ 应有数，取评估日前最近一次统计",
+        "%",
+        ("路灯完好率", "照明设施完好率"),
+    ),
+    Metric(
+        "five_haves_met",
+        "五有达标",
+        LEDGER_RATE,
+        "five_haves",
+        "评估日前最近一次五有核验中，评估日前已做到的项数 ÷ 5（有业主自治组织、有安全防护设施、有基本物业服务、"
+        "有干净整洁环境、有长效管理机制），五项都做到为达标",
+        "%",
+        ("五有", "五有小区", "五有达标率"),
+    ),
+    Metric(
+        "satisfaction_rate",
+        "群众满意度",
+        LEDGER_RATE,
+        "surveys",
+        "整治期内满意度调查的（满意 + 基本满意）÷ 有效回答（“不了解”不计入）；整治期内没有调查时取评估日前最近一次",
+        "%",
+        ("满意度", "群众满意率", "居民满意度"),
     ),
 )
 

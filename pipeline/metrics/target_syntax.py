@@ -18,7 +18,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from zhian.pipeline.metrics.catalogue import COUNT_CHANGE, PLEDGES, RATE, STOCK_RATE, ZERO_COUNT, Metric
+from zhian.pipeline.metrics.catalogue import (
+    COUNT_CHANGE,
+    LEDGER_COUNT,
+    LEDGER_RATE,
+    PLEDGES,
+    RATE,
+    STOCK_RATE,
+    ZERO_COUNT,
+    Metric,
+)
 from zhian.pipeline.values.text import compact
 
 
@@ -72,9 +81,11 @@ def parse_target(raw: str | None, metric: Metric) -> Target:
     if text is None:
         raise TargetError("目标为空")
     text = text.replace("≥", ">=").replace("≤", "<=").replace("＝", "=").replace("﹤", "<")
-    if metric.kind == ZERO_COUNT:
+    if metric.kind in (ZERO_COUNT, LEDGER_COUNT):
         return _zero_count_target(text)
     value = _number(text)
+    if value is None and metric.kind == LEDGER_RATE and any(w in text for w in ("达标", "全部", "全覆盖", "销号")):
+        return Target("=" if "全部" in text or "达标" in text else ">=", Decimal(100))  # 五有达标, 全部销号
     if value is None:
         raise TargetError(f"目标“{raw}”中没有数值")
     if metric.kind == COUNT_CHANGE:
@@ -91,7 +102,7 @@ def parse_target(raw: str | None, metric: Metric) -> Target:
             return Target(op, -value)
         op = "<=" if explicit == "<=" else ">="
         return Target(op, value)
-    if metric.kind in (RATE, STOCK_RATE):
+    if metric.kind in (RATE, STOCK_RATE, LEDGER_RATE):
         if any(w in text for w in _DOWN + _UP):
             raise TargetError(f"比率目标“{raw}”不应写下降/上升，应为如“≥70%”或“达70%”")
         if "%" not in text and value > 1:

@@ -318,7 +318,11 @@ DETAIL_TOP = 3  # the first row of figures (title, header above)
 
 
 def _unit(row: dict) -> str:
-    return "人" if row["metric"].startswith("population_") else "起"
+    """What a rate's numerator and denominator count."""
+    if row["metric"].startswith("population_"):
+        return "人"
+    return {"ledger_signoff_rate": "项", "five_haves_met": "项", "satisfaction_rate": "人", "cctv_coverage_rate": "个",
+            "lighting_ok_rate": "处"}.get(row["metric"], "起")  # fmt: skip
 
 
 def _detail_row(r: dict) -> tuple[list, dict[int, str]]:
@@ -326,8 +330,8 @@ def _detail_row(r: dict) -> tuple[list, dict[int, str]]:
     one quantity: 本期值 and 同期值 the indicator's own value (a count in 起 or 人, or a rate
     with the precision its target needs), 变化 the change between them (a relative change of a
     count, the difference of two rates in 个百分点), 差距 how many records are still to go."""
-    is_rate = r["kind"] in (catalogue.RATE, catalogue.STOCK_RATE)
-    unit = _unit(r)
+    is_rate = r["kind"] in catalogue.RATE_KINDS
+    unit = _unit(r) if is_rate else (r.get("unit") or "起")
     count_format = f'0"{unit}"'
     formats: dict[int, str] = {7: count_format, 8: count_format}
     if is_rate:

@@ -50,7 +50,7 @@ def target_text(kind: str, op: str, value: Decimal | float) -> str:
         if op in (">=", ">") and value >= 0:
             return f"上升{shown}%"
         return f"变化{OP_WORDS[op]}{shown}%"
-    if kind == catalogue.ZERO_COUNT:
+    if kind in catalogue.COUNT_KINDS:
         return "不发生" if op == "=" and value == 0 else f"{OP_WORDS[op]}{shown}"
     return f"{OP_WORDS[op]}{shown}%"
 
@@ -106,6 +106,10 @@ _DONE_WORDS = (
     ("_punishment_rate", "处罚", "起"),
     ("population_registration_rate", "登记", "人"),
     ("population_accuracy_rate", "核实为准确", "人"),
+    ("ledger_signoff_rate", "销号", "项"),
+    ("cctv_coverage_rate", "安装", "个点位"),
+    ("lighting_ok_rate", "修复", "处照明"),
+    ("five_haves_met", "做到", "项"),
 )
 
 
@@ -126,13 +130,15 @@ def gap(row: dict) -> tuple[int, str, str, int | None] | None:
         if allowed >= 0 and actual > allowed:
             return actual - allowed, "差", "起", None
         return None
-    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE) and op in (">=", ">") and row["denominator"]:
+    if row["kind"] in catalogue.RATE_KINDS and op in (">=", ">") and row["denominator"]:
         numerator, denominator = int(row["numerator"]), int(row["denominator"])
         short = target * denominator - 100 * numerator  # in hundredths of a record
         needed = int((short / 100).to_integral_value(rounding="ROUND_CEILING"))
         if op == ">" and needed * 100 == short:
             needed += 1
         if needed <= 0:
+            return None
+        if row["metric"] == "satisfaction_rate":  # answers are not done: the share is the gap
             return None
         verb, unit = next(((v, u) for suffix, v, u in _DONE_WORDS if row["metric"].endswith(suffix)), ("完成", "起"))
         still_open = denominator - numerator
@@ -168,7 +174,7 @@ def actual_text(row: dict) -> str:
     """本期 as a person reads it: a count, or a rate with its numerator/denominator."""
     if row["actual"] is None:
         return "—"
-    if row["kind"] in (catalogue.RATE, catalogue.STOCK_RATE):
+    if row["kind"] in catalogue.RATE_KINDS:
         return f"{rate_percent(row, 1)}（{row['numerator']}/{row['denominator']}）"
     return f"{int(row['actual'])}"
 
@@ -289,8 +295,10 @@ def target_sentence(row: dict) -> str:
             body = f"{name}新增{actual}起（同期为0）"
         else:
             body = f"{name}{change_text(row)}（本期{actual}起，同期{baseline}起）"
-    elif row["kind"] == catalogue.ZERO_COUNT:
-        body = f"{name}本期{int(row['actual'] or 0)}起"
+    elif row["kind"] == catalogue.LEDGER_COUNT:
+        body = f"{name}{int(row['actual'] or 0)}{row.get('unit') or '项'}"
+    elif row["kind"] in catalogue.COUNT_KINDS:
+        body = f"{name}本期{int(row['actual'] or 0)}{row.get('unit') or '起'}"
     elif row["actual"] is None:
         body = f"{name}无数据"
     else:

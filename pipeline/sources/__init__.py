@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import functools
 
-from zhian.pipeline.sources import alerts, cases, compound_registry, penalties, residents, targets
+from zhian.pipeline.sources import (
+    alerts,
+    cases,
+    compound_registry,
+    facilities,
+    five_haves,
+    ledger,
+    penalties,
+    phases,
+    residents,
+    surveys,
+    targets,
+)
 from zhian.pipeline.sources.kind import SourceKind
 
 # in the order the header classifier tries them (a tie on fields and priority: the first wins)
@@ -20,6 +32,12 @@ KINDS: tuple[SourceKind, ...] = (
     alerts.KIND,
     residents.KIND,
     compound_registry.KIND,
+    # the campaign ledgers (seeds 000–004)
+    phases.KIND,
+    ledger.KIND,
+    facilities.KIND,
+    five_haves.KIND,
+    surveys.KIND,
 )
 BY_KIND = {kind.kind: kind for kind in KINDS}
 # records placed in compounds — alerts, cases, residents — in the order tables show them

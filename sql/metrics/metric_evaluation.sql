@@ -22,6 +22,8 @@ results as (
     select * from stock_rate(evaluation)
     union all by name
     select * from rate(evaluation, (select rate_definition from metric_evaluations where evaluation_id = evaluation))
+    union all by name
+    select * from ledger_metrics(evaluation)
 ),
 
 final as (

@@ -31,9 +31,13 @@ dated as (
         expanded.*,
         catalogue.*,
         cast(as_of_date as date) as as_of,
-        coverage.covered_to,
-        coverage.basis as coverage_basis,
-        least(cast(as_of_date as date), coverage.covered_to) as evaluated_to,
+        -- the campaign ledgers are the town's own current record: as of as_of
+        case when catalogue.kind in ('ledger_rate', 'ledger_count') then cast(as_of_date as date)
+             else coverage.covered_to end as covered_to,
+        case when catalogue.kind in ('ledger_rate', 'ledger_count') then '台账' else coverage.basis end
+            as coverage_basis,
+        case when catalogue.kind in ('ledger_rate', 'ledger_count') then cast(as_of_date as date)
+             else least(cast(as_of_date as date), coverage.covered_to) end as evaluated_to,
         sources.label as source_label
     from expanded
     join catalogue on catalogue.code = expanded.metric_code

@@ -1,0 +1,73 @@
+-- readiness(evaluation): per campaign × compound of an evaluation, whether it is ready for
+-- 验收摘牌 and, when not, what blocks it (Chinese, one list): every target of the campaign
+-- met — or on track with data covering the whole window — and no ledger item open.
+create or replace macro readiness(evaluation) as table
+with
+
+results as (
+    select * from metric_history where evaluation_id = evaluation
+),
+
+target_blockers as (
+    select
+        campaign,
+        compound,
+        case
+            when status = 'met' then null
+            when status = 'missed' then metric_name || '未达标'
+            when status = 'at_risk' then metric_name || '有风险'
+            when status = 'no_data' then metric_name || '无数据'
+            when status = 'on_track' and coalesce(covered_to, as_of) < window_end then
+                metric_name || '进度正常，但整治期尚未结束或数据尚未覆盖整治期'
+        end as blocker,
+        case status when 'missed' then 1 when 'at_risk' then 2 when 'no_data' then 3 else 4 end as severity,
+        metric
+    from results
+),
+
+open_items as (
+    select
+        results.campaign,
+        results.compound,
+        count(distinct items.item_key) as open_items,
+        string_agg(distinct items.item, '、' order by items.item) as names
+    from (select distinct campaign, compound, as_of from results) as results
+    join ledger_items as items
+      on items.campaign = results.campaign and items.compound = results.compound
+     and not signed_off_by(items.is_signed_off, items.signed_off_on, results.as_of)
+    group by results.campaign, results.compound
+),
+
+compounds as (
+    select distinct campaign, compound, as_of from results
+),
+
+listed as (
+    select
+        compounds.campaign,
+        compounds.compound,
+        compounds.as_of,
+        list(target_blockers.blocker order by target_blockers.severity, target_blockers.metric)
+            filter (where target_blockers.blocker is not null) as target_list,
+        any_value(open_items.open_items) as open_items,
+        any_value(open_items.names) as open_names
+    from compounds
+    left join target_blockers using (campaign, compound)
+    left join open_items using (campaign, compound)
+    group by compounds.campaign, compounds.compound, compounds.as_of
+)
+
+select
+    campaign,
+    compound,
+    as_of,
+    coalesce(len(target_list), 0) = 0 and coalesce(open_items, 0) = 0 as ready,
+    nullif(concat_ws(
+        '；',
+        case when len(target_list) > 0 then array_to_string(target_list, '，') end,
+        case when open_items > 0 then '未销号事项 ' || open_items || ' 项：'
+            || case when length(open_names) > 80 then left(open_names, 80) || '……' else open_names end end
+    ), '') as blockers,
+    coalesce(len(target_list), 0) as targets_open,
+    coalesce(open_items, 0) as items_open
+from listed
