@@ -5,6 +5,7 @@
     outputs         the dashboard and the report of an evaluation       (steps.outputs)
     refresh         ingest → metrics → outputs, one evaluation          (every 30 minutes in working hours)
     monthly-report  the previous month's report                         (the 1st of each month, 08:00)
+    supervision-bulletin  the 督导通报 as of today                         (every other Monday, 08:00)
 
 Each task opens the database itself and hands on plain values (reports, the evaluation),
 never a connection or a process pool. Retries only where a retry helps — the database held
@@ -251,3 +252,26 @@ def monthly_report_flow(
         description="zhian 月报",
     )
     return {"report": path, "as_of": as_of.isoformat()}
+
+
+@task(name="生成督导通报", **DATABASE_TASK)
+def bulletin_task(db: str, out: str, as_of: dt.date, rate_definition: str) -> str:
+    from zhian.pipeline.outputs.bulletin import default_name, write_bulletin
+
+    with database(db) as con:
+        evaluation = steps.evaluate(con, as_of, rate_definition)
+        return str(write_bulletin(con, Path(out) / default_name(as_of), evaluation))
+
+
+@flow(name="supervision-bulletin", log_prints=False)
+def bulletin_flow(inbox: str, db: str, out: str, today: dt.date | None = None, rate_definition: str = "cohort") -> dict:
+    """Every other Monday: load what arrived, then the 督导通报 as of today."""
+    today = today or dt.datetime.now(TIMEZONE).date()
+    ingest_flow(inbox, db)
+    path = bulletin_task(db, out, today, rate_definition)
+    create_markdown_artifact(
+        key="supervision-bulletin",
+        markdown=f"## 督导通报\n\n截至 {today.isoformat()}：{Path(path).name}",
+        description="zhian 督导通报",
+    )
+    return {"bulletin": path, "as_of": today.isoformat()}

@@ -352,6 +352,8 @@ def _print_written(written, out: Path, by_station: bool) -> None:
         )
     else:
         console.console.print(f"\n看板：{written.dashboards[0]}\n月报：{written.reports[0]}")
+        for path in written.bulletins:
+            console.console.print(f"督导通报：{path}")
     if written.plotly_js:
         console.console.print(f"共用的 plotly.js：{written.plotly_js}（看板须与它放在一起才能打开）")
 
@@ -581,6 +583,27 @@ def _data_behind(con, station: str | None, month_start: dt.date) -> str | None:
     return "；".join(f"{label}截至 {day.isoformat()}" for label, day in covered)
 
 
+@command("bulletin", "生成督导通报（Excel，每两周一次）：各单位进度、逾期和将到期事项、公安指标、验收摘牌条件")
+@database
+@as_of_option
+@click.option(
+    "--out", type=output_file(), required=True, metavar="文件", help="督导通报文件（.xlsx），或文件夹（自动命名）"
+)
+@rate_option
+def cmd_bulletin(db, wait, as_of, out, rate_definition):
+    from zhian import steps
+    from zhian.pipeline.outputs import console
+    from zhian.pipeline.outputs.bulletin import default_name, has_ledger, write_bulletin
+
+    as_of = as_of or dt.date.today()
+    out = output_path(out, (".xlsx",), default_name(as_of), "督导通报")
+    with _open(db, wait, must_exist=True) as con:
+        if not has_ledger(con):
+            console.err_console.print("注意：数据库中还没有整治台账（工作明细表、问题清单），通报中只有公安指标。")
+        path = write_bulletin(con, out, steps.evaluate(con, as_of, rate_definition))
+    console.console.print(f"督导通报：{path}（评估日期 {as_of.isoformat()}）")
+
+
 @command("fixtures", "生成演示用的导出文件（收件箱）")
 @click.option("--out", type=folder(), required=True, metavar="文件夹", help="输出文件夹")
 @click.option(
@@ -652,7 +675,8 @@ def cmd_schedules():
     console.print(f"定时任务（时区 {TIMEZONE}）：")
     for schedule in SCHEDULES:
         runs = "、".join(run.strftime("%Y-%m-%d %H:%M") for run in next_runs(schedule))
-        console.print(f"  {schedule.name}：{schedule.description}\n    cron：{schedule.cron}　下次运行：{runs}")
+        rule = f"cron：{schedule.cron}" if schedule.cron else "隔周（RRule）"
+        console.print(f"  {schedule.name}：{schedule.description}\n    {rule}　下次运行：{runs}")
     console.print("启动：先运行 prefect server start，再运行 zhian serve --inbox … --db … --out …")
 
 

@@ -63,6 +63,7 @@ def evaluate(
 class Outputs:
     dashboards: list[Path] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    bulletins: list[Path] = field(default_factory=list)
     overview: Path | None = None
     plotly_js: Path | None = None
     stations: list[str] = field(default_factory=list)
@@ -85,6 +86,7 @@ def outputs(
     """The pages and workbooks of an evaluation:
 
         out/小区整治看板_<date>.html, out/小区整治月报_<year>年<month>月.xlsx    (default, or one station)
+        out/督导通报_<date>.xlsx                                                (when there is a ledger)
         out/<station>/…看板…, …月报…, out/分局总览_<date>.html                 (by station)
 
     With `plotlyjs="shared"`, plotly.js is written once as `out/plotly.min.js` and every page
@@ -93,6 +95,8 @@ def outputs(
     from zhian.dashboards.build import PLOTLY_FILE, write_dashboard, write_plotly_js
     from zhian.dashboards.build import default_name as dashboard_name
     from zhian.dashboards.overview import overview_name, write_overview
+    from zhian.pipeline.outputs.bulletin import default_name as bulletin_name
+    from zhian.pipeline.outputs.bulletin import has_ledger, write_bulletin
     from zhian.pipeline.outputs.report import default_name as report_name
     from zhian.pipeline.outputs.report import write_report
 
@@ -110,6 +114,9 @@ def outputs(
             )
         with stage("report"):
             result.reports.append(write_report(con, out / report_name(as_of), evaluation, station=station))
+        if station is None and has_ledger(con):  # the town's ledgers: the 领导小组's fortnightly page
+            with stage("bulletin"):
+                result.bulletins.append(write_bulletin(con, out / bulletin_name(as_of), evaluation))
         return result
     result.stations = stations.stations(con)
     src = f"../{PLOTLY_FILE}" if plotlyjs == "shared" else None

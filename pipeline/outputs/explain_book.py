@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 
 from zhian.pipeline.metrics.explain import PARTS, Explanation
 from zhian.pipeline.outputs import wording
-from zhian.pipeline.outputs.report import _named_styles, fit_columns, print_setup, put, table
+from zhian.pipeline.outputs.report import fit_columns, named_styles, print_setup, put, table
 from zhian.pipeline.permissions import atomic_file, shared_folder
 
 
@@ -41,7 +41,7 @@ def write_explanation(path: Path, explanation: Explanation) -> Path:
     path = Path(path)
     shared_folder(path.parent)
     workbook = Workbook()
-    _named_styles(workbook)
+    named_styles(workbook)
     sheet = workbook.active
     sheet.title = "指标溯源"
     lines = header_lines(explanation)

@@ -86,7 +86,7 @@ def default_name(as_of: dt.date) -> str:
     return f"小区整治月报_{as_of.year}年{as_of.month:02d}月.xlsx"
 
 
-def _named_styles(workbook: Workbook) -> None:
+def named_styles(workbook: Workbook) -> None:
     """Styles registered once and assigned by name: setting font, border and alignment on
     each cell made a 10,000-row sheet take seconds (openpyxl hashes every style object)."""
     font = Font(name=FONT_NAME, size=10)
@@ -215,27 +215,25 @@ LINE_HEIGHT = 13.5  # points per line of 10 pt text
 
 def fit_rows(sheet: Worksheet, first: int = 1) -> None:
     """Row heights for wrapped text, from the column widths (openpyxl leaves them unset and
-    LibreOffice then shows one line of a wrapped cell)."""
+    LibreOffice then shows one line of a wrapped cell). A cell merged across columns wraps at
+    their total width; a title merged from column A counts in its own font size."""
     widths = {
         column: sheet.column_dimensions[get_column_letter(column)].width or 8.43
         for column in range(1, sheet.max_column + 1)
     }
-    titles = _titles(sheet)
+    merged = {(r.min_row, r.min_col): r.max_col for r in sheet.merged_cells.ranges if r.min_row == r.max_row}
     for row in sheet.iter_rows(min_row=first):
-        if row[0].row in titles:
-            size = row[0].font.size or 10
-            width = sum(widths[c] for c in range(1, titles[row[0].row] + 1)) * 10 / size
-            lines = _lines(row[0].value, max(int(width) - 2, 4))
-            sheet.row_dimensions[row[0].row].height = min(lines * size * 1.45, 409)
-            continue
-        lines = 1
+        height = 0.0
         for cell in row:
-            if cell.value is not None and cell.style in WRAPPED and not isinstance(cell.value, int | float):
-                text = str(cell.value)
-                width = max(int(widths[cell.column]) - 1, 4)
-                lines = max(lines, sum(_lines(part, width) for part in text.split("\n")))
-        if lines > 1:
-            sheet.row_dimensions[row[0].row].height = min(lines * LINE_HEIGHT + 2, 409)
+            if cell.value is None or cell.style not in WRAPPED or isinstance(cell.value, int | float):
+                continue
+            last = merged.get((cell.row, cell.column), cell.column)
+            size = (cell.font.size or 10) if last > cell.column else 10
+            width = sum(widths[c] for c in range(cell.column, last + 1)) * 10 / size
+            lines = sum(_lines(part, max(int(width) - 1, 4)) for part in str(cell.value).split("\n"))
+            height = max(height, lines * (LINE_HEIGHT if size == 10 else size * 1.45) + 2)
+        if height > LINE_HEIGHT + 2:
+            sheet.row_dimensions[row[0].row].height = min(height, 409)
 
 
 def header_footer(sheet: Worksheet, title: str, internal: bool) -> None:
@@ -692,7 +690,7 @@ def build_workbook(
     workbook.properties.created = created
     workbook.properties.modified = created
     workbook.properties.lastModifiedBy = "zhian"
-    _named_styles(workbook)
+    named_styles(workbook)
     summary = workbook.active
     summary.title = "摘要"
     problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide

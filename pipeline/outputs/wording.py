@@ -33,6 +33,8 @@ RULE_NAMES = {
     "problem": "取值不合规",
     "conflict": "前后取值冲突",
 }
+# a ledger item's progress (sql/ledger/ledger_items.sql)
+LEDGER_STATUS_NAMES = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成待销号", "signed_off": "已销号"}
 RATE_DEFINITION_NAMES = {"cohort": "当期", "period": "期间"}
 RATE_DEFINITION_NOTES = {"cohort": "按立案/受理时间", "period": "按破案/结案时间"}
 LOW_BASE_NOTE = f"基数小于{LOW_BASE_CUTOFF}"
