@@ -68,6 +68,7 @@ class CampaignSection:
     grid: list[dict]  # one entry per compound, its cells in the order of `metrics`
     compounds: list[CompoundSection]
     transposed: bool  # targets as rows, compounds as columns (when targets outnumber compounds)
+    ledger: dict | None = None  # the ledger section: timeline, items by status, units, 摘牌
 
 
 def _json(figure: go.Figure) -> Markup:
@@ -163,6 +164,49 @@ def _verdict(rows: pl.DataFrame) -> dict:
     }
 
 
+def _ledgers(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, station: str | None) -> dict[str, dict]:
+    """Per campaign with a ledger or phases: its phase timeline with the items' deadlines,
+    its items by progress per compound, its units' progress, and 摘牌 readiness per compound."""
+    as_of = evaluation.as_of
+    params = {"as_of": as_of, "station": station}
+    items = con.sql(
+        """select campaign, compound, item, deadline,
+                  case when signed_off_by(is_signed_off, signed_off_on, $as_of) then 'signed_off'
+                       when status = 'signed_off' then 'in_progress' else status end as status
+           from ledger_items where compound_in_station(compound, $station)""",
+        params=params,
+    ).pl()
+    phases = con.sql("select campaign, phase, start_date, end_date from campaign_phases").pl()
+    status = con.sql(
+        "select * from item_status($as_of) where compound_in_station(compound, $station)", params=params
+    ).pl()
+    units = con.sql("select * from unit_progress($as_of) order by campaign, rank", params={"as_of": as_of}).pl()
+    ready = con.sql(
+        "select * from readiness($e) where compound_in_station(compound, $station) order by campaign, compound",
+        params={"e": evaluation.evaluation_id, "station": station},
+    ).pl()
+    windows = con.sql("select campaign, min(start_date), max(end_date) from targets group by campaign").fetchall()
+    out = {}
+    for campaign, start, end in windows:
+        mine = items.filter(pl.col("campaign") == campaign)
+        steps = phases.filter(pl.col("campaign") == campaign)
+        has_ledger_metric = evaluation.results.filter(
+            (pl.col("campaign") == campaign) & pl.col("kind").is_in(list(catalogue.LEDGER_KINDS))
+        ).height
+        if not (mine.height or steps.height or has_ledger_metric):
+            continue
+        timeline = figures.timeline_figure(campaign, (start, end), steps, mine, as_of)
+        rows = ready.filter(pl.col("campaign") == campaign)
+        out[campaign] = {
+            "timeline": Plot(f"ledger-{len(out)}", _json(timeline)),
+            "status": status.filter(pl.col("campaign") == campaign).to_dicts(),
+            "units": units.filter(pl.col("campaign") == campaign).to_dicts(),
+            "ready": rows.to_dicts(),
+            "ready_count": rows.filter(pl.col("ready")).height,
+        }
+    return out
+
+
 def _campaigns(
     results: pl.DataFrame,
     daily: pl.DataFrame,
@@ -170,6 +214,7 @@ def _campaigns(
     hours: pl.DataFrame,
     explain_ids: dict,
     alerts_from: dt.date | None = None,
+    ledgers: dict[str, dict] | None = None,
 ) -> list[CampaignSection]:
     sections = []
     for c_index, name in enumerate(results["campaign"].unique(maintain_order=True).to_list()):
@@ -233,6 +278,7 @@ def _campaigns(
                 grid=grid,
                 compounds=compounds,
                 transposed=len(columns) > len(grid),
+                ledger=(ledgers or {}).get(name),
             )
         )
     return sections
@@ -305,7 +351,13 @@ def render(
         coverage_warning=coverage_warning,
         explain_data=explain_data,
         campaigns=_campaigns(
-            results, daily, trend, hours, explain_ids, db.scalar(con, "select min(alarm_date) from stg_alerts")
+            results,
+            daily,
+            trend,
+            hours,
+            explain_ids,
+            db.scalar(con, "select min(alarm_date) from stg_alerts"),
+            _ledgers(con, evaluation, station),
         ),
         problems=evaluation.problems.to_dicts() if station is None else [],  # the bureau-wide list
         ranking=ranking.to_dicts(),

@@ -298,3 +298,72 @@ def ranking_figure(ranking: pl.DataFrame) -> go.Figure:
     figure.update_yaxes(autorange="reversed", title_text="小区（按优先顺序）")
     figure.update_xaxes(title_text="五项指标名次之和（越小越优先）")
     return _layout(figure, height=80 + 26 * len(rows), margin={"l": 200, "r": 110, "t": 20, "b": 50}, showlegend=False)
+
+
+LEDGER_COLORS = {"signed_off": "#2e7d32", "done": "#1565c0", "in_progress": "#ef6c00", "not_started": "#9e9e9e"}
+LEDGER_WORDS = {"signed_off": "已销号", "done": "已完成待销号", "in_progress": "推进中", "not_started": "未启动"}
+
+
+def timeline_figure(
+    campaign: str, window: tuple[dt.date, dt.date], phases: pl.DataFrame, items: pl.DataFrame, as_of: dt.date
+) -> go.Figure:
+    """A campaign's phases on a date axis, the items' deadlines as points (coloured by their
+    progress, overdue ones as crosses) and today's marker."""
+    figure = go.Figure()
+    rows = phases.sort("start_date").to_dicts() or [{"phase": "整治期", "start_date": window[0], "end_date": window[1]}]
+    names = [text(r["phase"]) for r in rows]
+    for r, name in zip(rows, names, strict=True):
+        figure.add_trace(
+            go.Bar(
+                y=[name],
+                x=[(r["end_date"] - r["start_date"]).days + 1],
+                base=[r["start_date"].isoformat()],
+                orientation="h",
+                marker={"color": "#bbdefb"},
+                showlegend=False,
+                hovertemplate=f"{name}：{r['start_date']} 至 {r['end_date']}<extra></extra>",
+            )
+        )
+    for trace in figure.data:  # on a date axis a bar's length is in milliseconds
+        trace.x = [trace.x[0] * 86_400_000]
+
+    def lane(day: dt.date) -> str:  # the phase a deadline falls in (the last one after them all)
+        return next((n for r, n in zip(rows, names, strict=True) if r["start_date"] <= day <= r["end_date"]), names[-1])
+
+    items = items.filter(pl.col("deadline").is_not_null())
+    if items.height:
+        for status, word in LEDGER_WORDS.items():
+            part = items.filter(pl.col("status") == status)
+            if part.height == 0:
+                continue
+            overdue = [d < as_of and status != "signed_off" for d in part["deadline"].to_list()]
+            figure.add_trace(
+                go.Scatter(
+                    x=[d.isoformat() for d in part["deadline"].to_list()],
+                    y=[lane(d) for d in part["deadline"].to_list()],
+                    mode="markers",
+                    name=word,
+                    marker={
+                        "color": LEDGER_COLORS[status],
+                        "size": 10,
+                        "symbol": ["x" if o else "circle" for o in overdue],
+                        "line": {"width": 1, "color": "#ffffff"},
+                    },
+                    text=[text(i) for i in part["item"].to_list()],
+                    hovertemplate="%{text}<br>完成时限 %{x|%Y-%m-%d}<extra>" + word + "</extra>",
+                )
+            )
+    figure.add_vline(x=as_of.isoformat(), line={"color": "#c62828", "width": 2, "dash": "dot"})
+    figure.add_annotation(
+        x=as_of.isoformat(), y=1.02, yref="paper", text=f"评估日期 {as_of}", showarrow=False, font={"color": "#c62828"}
+    )
+    figure.update_xaxes(type="date", tickformat="%-m月%-d日", title_text="日期")
+    figure.update_yaxes(autorange="reversed", title_text="阶段")
+    return _layout(
+        figure,
+        height=170 + 46 * len(rows),
+        barmode="overlay",
+        title={"text": f"{text(campaign)}：整治阶段与事项完成时限（× 为逾期未销号）", "x": 0, "font": {"size": 15}},
+        margin={"l": 170, "r": 30, "t": 70, "b": 50},
+        legend={"orientation": "h", "y": -0.35},
+    )

@@ -60,6 +60,7 @@ RELATIONS = (
     "metrics/metric_results.sql",
     "metrics/explain_records.sql",
     "ledger/unit_progress.sql",
+    "ledger/item_status.sql",
     "ledger/ledger_unit_progress.sql",
     "ledger/readiness.sql",
     "ledger/acceptance_readiness.sql",

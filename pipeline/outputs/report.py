@@ -6,6 +6,7 @@
               百分点), status cells coloured, a link from each to its records
     指标溯源  per figure, the records it counts (IDs and dates; resident IDs masked)
     警情时段  per compound, the hours with most alerts in the campaign window, in words
+    整治台账  (with a ledger) 摘牌 readiness, the units' progress, each compound's items
     月度趋势  per compound and counted metric, month by month, this year against last year
     排名      the seed-002 priority ranking and batches
     数据质量  per file: rows read, loaded, rejected, blank, 合计
@@ -267,6 +268,7 @@ def _summary(
     problems: pl.DataFrame,
     rate_definition: str,
     coverage: list[dict],
+    ready: dict[str, tuple[int, int]] | None = None,
 ) -> None:
     def line(row: int, text: str, size: int = 10, bold: bool = False, color: str | None = None) -> None:
         cell = put(sheet, row, 1, text, style="zhian-text")
@@ -297,6 +299,9 @@ def _summary(
         )
         line(row + 1, f"{wording.verdict_sentence(rows.to_dicts())}。")
         row += 2
+        if ready and campaign in ready:
+            line(row, f"验收摘牌：{ready[campaign][0]} / {ready[campaign][1]} 个小区具备条件（见“整治台账”表）。")
+            row += 1
         for target in rows.filter(pl.col("status").is_in(["missed", "at_risk"])).iter_rows(named=True):
             line(row, "　" + wording.target_sentence(target) + "。")
             row += 1
@@ -456,6 +461,41 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
     sheet.auto_filter.ref = f"A4:F{max(row - 1, 4)}"
     print_setup(sheet, "4:4")
     return links
+
+
+def _ledger(sheet: Worksheet, ready: pl.DataFrame, units: pl.DataFrame, status: pl.DataFrame) -> None:
+    """The campaign ledgers: 摘牌 readiness per compound, the units' progress, the items of
+    each compound by progress."""
+    width = 9
+    done = ready.filter(pl.col("ready")).height
+    title_row(sheet, 1, f"一、验收摘牌条件（{done} / {ready.height} 个小区已具备）", width)
+    rows = [
+        [r["campaign"], r["compound"], "具备" if r["ready"] else "不具备", r["blockers"]]
+        for r in ready.iter_rows(named=True)
+    ]
+    row = table(sheet, 2, ["整治项目", "小区", "摘牌条件", "尚未完成"], rows or [[wording.NONE]])
+    for line in range(3, row):
+        sheet.merge_cells(start_row=line, start_column=4, end_row=line, end_column=width)
+        sheet.cell(line, 4).style = "zhian-wrap"
+    row += 1
+    title_row(sheet, row, "二、各单位推进情况（逾期事项少、销号比例高的在前；“靠后”的单位在督导通报中点名）", width)
+    rows = [
+        [r["campaign"], r["rank"], r["unit"], r["items"], r["due"], r["signed_off"], r["overdue"],
+         r["signed_off_share"], "靠后" if r["lagging"] else None]
+        for r in units.iter_rows(named=True)
+    ]  # fmt: skip
+    header = ["整治项目", "排名", "单位", "事项", "已到期", "已销号", "逾期", "销号比例", "标注"]
+    row = table(sheet, row + 1, header, rows or [[wording.NONE]], {8: "0.0%"}) + 1
+    title_row(sheet, row, "三、各小区事项进度（截至评估日）", width)
+    rows = [
+        [r["campaign"], r["compound"], r["items"], r["signed_off"], r["done"], r["in_progress"], r["not_started"],
+         r["overdue"], r["not_due"]]
+        for r in status.iter_rows(named=True)
+    ]  # fmt: skip
+    header = ["整治项目", "小区", "事项", "已销号", "已完成待销号", "推进中", "未启动", "逾期未销号", "未到期"]
+    table(sheet, row + 1, header, rows or [[wording.NONE]])
+    fit_columns(sheet, maximum=30)
+    print_setup(sheet, None)
 
 
 def _trend(sheet: Worksheet, trend: pl.DataFrame) -> None:
@@ -696,7 +736,19 @@ def build_workbook(
     problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide
     coverage = db.query(con, "quality/data_coverage.sql", params).pl().to_dicts()
     title = _title(con, as_of, station)
-    _summary(summary, title, as_of, results, problems, evaluation.rate_definition, coverage)
+    ready = (
+        {
+            campaign: (ready_count, compounds)
+            for campaign, ready_count, compounds in con.sql(
+                """select campaign, count(*) filter (where ready), count(*) from readiness($evaluation)
+               where compound_in_station(compound, $station) group by campaign""",
+                params={"evaluation": evaluation.evaluation_id, "station": station},
+            ).fetchall()
+        }
+        if db.scalar(con, "select count(*) from ledger_rows")
+        else {}
+    )
+    _summary(summary, title, as_of, results, problems, evaluation.rate_definition, coverage, ready)
     details = workbook.create_sheet("指标明细")
     parts = all_parts(con, evaluation)
     if station is not None:
@@ -705,6 +757,19 @@ def build_workbook(
     _details(details, results, links, as_of, evaluation.rate_definition)
     hours = db.query(con, "outputs/alert_hours.sql", {**params, "alert_metrics": catalogue.ALERT_METRICS}).pl()
     _hours(workbook.create_sheet("警情时段"), hours)
+    if db.scalar(con, "select count(*) from ledger_rows"):
+        by_station = "where compound_in_station(compound, $station)"
+        _ledger(
+            workbook.create_sheet("整治台账"),
+            con.sql(
+                f"select * from readiness($evaluation) {by_station} order by all",
+                params={"evaluation": evaluation.evaluation_id, "station": station},
+            ).pl(),
+            con.sql("select * from unit_progress($as_of) order by campaign, rank", params={"as_of": as_of}).pl(),
+            con.sql(
+                f"select * from item_status($as_of) {by_station}", params={"as_of": as_of, "station": station}
+            ).pl(),
+        )
     _trend(workbook.create_sheet("月度趋势"), db.query(con, "outputs/target_trend.sql", params).pl())
     _ranking(workbook.create_sheet("排名"), db.query(con, "outputs/ranking.sql", params).pl())
     _quality(workbook.create_sheet("数据质量"), db.query(con, "quality/quality_files.sql", params).pl())

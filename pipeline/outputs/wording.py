@@ -132,7 +132,11 @@ def gap(row: dict) -> tuple[int, str, str, int | None] | None:
         if allowed >= 0 and actual > allowed:
             return actual - allowed, "差", "起", None
         return None
-    if row["kind"] in catalogue.RATE_KINDS and op in (">=", ">") and row["denominator"]:
+    if (
+        row["kind"] in catalogue.RATE_KINDS
+        and (op in (">=", ">") or (op == "=" and target == 100))
+        and row["denominator"]
+    ):
         numerator, denominator = int(row["numerator"]), int(row["denominator"])
         short = target * denominator - 100 * numerator  # in hundredths of a record
         needed = int((short / 100).to_integral_value(rounding="ROUND_CEILING"))
