@@ -36,7 +36,8 @@ HEADERS = aliases(
     ("units", ("牵头单位", "责任单位", "牵头部门", "责任部门", "主责单位")),
     ("person", ("责任人", "联系人")),
     ("deadline", ("完成时限", "整改时限", "整改期限", "完成时间要求", "时限")),
-    ("status", ("完成情况", "整改情况", "进度", "状态", "是否销号", "推进情况")),
+    ("status", ("完成情况", "整改情况", "进度", "状态", "推进情况")),
+    ("signed_off_answer", ("是否销号", "销号情况", "是否已销号")),
     ("done_on", ("完成日期", "整改日期", "整改完成日期", "实际完成日期")),
     ("signed_off_on", ("销号日期", "销号时间")),
 )
@@ -47,6 +48,7 @@ RULES = Rules(
         "done_on": "“{header}”不是可识别的日期：“{value}”",
         "signed_off_on": "“{header}”不是可识别的日期：“{value}”",
         "state": "“{header}”不是可识别的进度：“{value}”（应为未启动、推进中、已完成、已销号，或是/否）",
+        "signed_off_flag": "“{header}”应为是或否：“{value}”",
     },
     problems=("deadline",),
 )
@@ -155,6 +157,11 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     )
     header = context.headers.get("status")
     states = {v: read_state(header, v) for v in frame["status"].unique().to_list() if v is not None}
+    answers = {
+        v: {"signed_off": True, "in_progress": False}.get(SIGNOFF_ANSWERS.get((compact(v) or "").replace(" ", "")))
+        for v in frame["signed_off_answer"].unique().to_list()
+        if v is not None
+    }
     frame = with_datetimes(
         frame,
         {"deadline_date": RAW + "deadline", "done_on": RAW + "done_on", "signed_off_on": RAW + "signed_off_on"},
@@ -163,6 +170,7 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     )
     signs_off = (
         context.has("signed_off_on")
+        or context.has("signed_off_answer")
         or bool(header and "销号" in header)
         or any(state == "signed_off" for state in states.values())
         or any("销号" in (v or "") for v in states)
@@ -170,6 +178,10 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.col("status").replace_strict(states, default=None, return_dtype=pl.String).alias("state"),
         pl.col("status").alias(RAW + "state"),
+        pl.col("signed_off_answer")
+        .replace_strict(answers, default=None, return_dtype=pl.Boolean)
+        .alias("signed_off_flag"),
+        pl.col("signed_off_answer").alias(RAW + "signed_off_flag"),
         pl.col("deadline").alias("deadline_raw"),
         pl.col("compounds")
         .map_elements(split_compounds, return_dtype=pl.List(pl.String), skip_nulls=True)
@@ -191,9 +203,11 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         )
         .otherwise(pl.lit(None, dtype=pl.String))
         .alias(PROBLEM + "deadline"),
-        # a 销号日期 means signed off; a 完成日期 under no progress word means done
-        pl.when(pl.col("signed_off_on").is_not_null())
+        # a 销号日期 or 是否销号 是 means signed off; a 完成日期 under no progress word means done
+        pl.when(pl.col("signed_off_on").is_not_null() | pl.col("signed_off_flag").fill_null(False))
         .then(pl.lit("signed_off"))
+        .when(~pl.col("signed_off_flag").fill_null(True) & (pl.col("state") == "signed_off"))
+        .then(pl.lit("done"))
         .when(pl.col("state").is_null() & pl.col("done_on").is_not_null())
         .then(pl.lit("done"))
         .otherwise(pl.col("state"))
@@ -231,8 +245,11 @@ KIND = SourceKind(
     columns=COLUMNS,
     normalise=normalise,
     rules=RULES,
+    working=(Column("signed_off_flag", "boolean"),),
     key="item_key",
     id_field="item",
-    conflict_fields=frozenset({"item", "compounds", "units", "deadline", "status", "done_on", "signed_off_on"}),
-    labels={"state": "完成情况"},
+    conflict_fields=frozenset(
+        {"item", "compounds", "units", "deadline", "status", "signed_off_answer", "done_on", "signed_off_on"}
+    ),
+    labels={"state": "完成情况", "signed_off_flag": "是否销号"},
 )
