@@ -118,8 +118,14 @@ def test_no_phone_or_id_number_reaches_prefects_database(flow_run, prefect_harne
 def test_schedules_run_in_asia_shanghai_with_their_crons():
     from zhian.flows.deployments import SCHEDULES, deployments, next_runs
 
-    assert {s.name: s.cron for s in SCHEDULES} == {"refresh": "*/30 8-18 * * 1-5", "monthly-report": "0 8 1 * *"}
+    assert {s.name: s.cron or s.rrule for s in SCHEDULES} == {
+        "refresh": "*/30 8-18 * * 1-5",
+        "monthly-report": "0 8 1 * *",
+        "supervision-bulletin": "DTSTART:20220103T080000\n"
+        "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;BYHOUR=8;BYMINUTE=0;BYSECOND=0",
+    }
     built = deployments(Path("/in"), Path("/db.duckdb"), Path("/out"))
+    assert len(built) == 3
     for deployment in built:
         (schedule,) = deployment.schedules
         assert schedule.schedule.timezone == "Asia/Shanghai"
@@ -128,6 +134,10 @@ def test_schedules_run_in_asia_shanghai_with_their_crons():
     assert next_runs(refresh, 1, monday_evening)[0].strftime("%Y-%m-%d %H:%M") == "2026-11-24 08:00"
     monthly = next(s for s in SCHEDULES if s.name == "monthly-report")
     assert next_runs(monthly, 1, monday_evening)[0].strftime("%Y-%m-%d %H:%M") == "2026-12-01 08:00"
+    # 督导通报: every other Monday at 08:00 (2026-11-23 is a week of the fortnight from 2022-01-03)
+    bulletin = next(s for s in SCHEDULES if s.name == "supervision-bulletin")
+    runs = [run.strftime("%Y-%m-%d %H:%M %a") for run in next_runs(bulletin, 3, monday_evening)]
+    assert runs == ["2026-11-30 08:00 Mon", "2026-12-14 08:00 Mon", "2026-12-28 08:00 Mon"]
 
 
 def test_schedules_command_lists_them_in_chinese():
