@@ -13,11 +13,15 @@ SECRETS_SQL = """
     union select phone from residents where phone is not null
     union select value from rejected_rows
           where column_name in ('身份证号', '公民身份号码', '报警人电话', '联系电话', '证件号码') and value is not null
+    union select regexp_extract(person, '1[3-9][0-9]{9}') from ledger_rows
+          where regexp_matches(person, '1[3-9][0-9]{9}')
 """
 NAMES_SQL = """
     select caller_name from alerts where length(caller_name) >= 3
     union select name from residents where length(name) >= 3
     union select person_name from penalty_decisions where length(person_name) >= 3
+    union select regexp_extract(person, '^[\u4e00-\u9fff]{3,4}') from ledger_rows
+          where length(regexp_extract(person, '^[\u4e00-\u9fff]{3,4}')) >= 3
 """
 
 

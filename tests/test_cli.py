@@ -110,7 +110,7 @@ def test_metrics_command_prints_chinese_statuses(demo_db, tmp_path):
     shutil.copy(demo_db[0], db)
     result = _zhian("metrics", "--db", db, "--as-of", "2022-08-31", "--campaign", "茵芳小区挂牌整治")
     assert result.returncode == 0, result.stderr
-    assert "茵芳小区挂牌整治" in result.stdout and "17 项指标" in result.stdout
+    assert "茵芳小区挂牌整治" in result.stdout and "22 项指标" in result.stdout
     assert "进度正常" in result.stdout and "报警类110警情同比" in result.stdout
     assert "沙河街道春季治安整治" not in result.stdout
 
@@ -141,7 +141,7 @@ def test_run_computes_the_metrics(demo_inbox, tmp_path):
     import duckdb
 
     con = duckdb.connect(str(tmp_path / "z.duckdb"), read_only=True)
-    assert con.execute("select count(*) from metric_results where campaign = '茵芳小区挂牌整治'").fetchall() == [(17,)]
+    assert con.execute("select count(*) from metric_results where campaign = '茵芳小区挂牌整治'").fetchall() == [(22,)]
     assert con.execute("select count(*) from compound_ranking where year = 2021").fetchall()[0][0] > 0
     con.close()
     assert (tmp_path / "out" / "小区整治看板_2022-08-31.html").stat().st_size > 1_000_000

@@ -88,7 +88,7 @@ def test_every_campaign_compound_and_target_is_in_the_page(demo_dashboard):
 def test_page_names_the_as_of_the_verdicts_and_the_definitions(demo_dashboard):
     page = demo_dashboard[0].read_text(encoding="utf-8")
     assert "评估日期：2022-08-31" in page
-    assert '<span class="days">17 项指标　距整治期结束还有 30 天</span>' in page  # the 茵芳 verdict card
+    assert '<span class="days">22 项指标　距整治期结束还有 30 天</span>' in page  # the 茵芳 verdict card
     assert page.index('id="c0-verdict"') < page.index('id="freshness"')  # verdicts before the data tables
     for metric in catalogue.CATALOGUE:
         assert metric.definition in page

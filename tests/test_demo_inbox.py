@@ -106,7 +106,7 @@ def test_unattributed_plants_are_loaded_without_a_compound(plants, demo_con):
 def test_loaded_plants_with_a_row_are_in_their_table(plants, demo_con):
     union = " union all ".join(
         f"select source_file, source_row from {t}"
-        for t in ("alerts", "alerts_history", "cases", "cases_history", "residents", "residents_history")
+        for t in ("alerts", "alerts_history", "cases", "cases_history", "residents", "residents_history", "ledger_rows")
     )
     for plant in (p for p in plants if p.expect == "loaded" and p.row):
         found = demo_con.execute(

@@ -323,3 +323,18 @@ def test_the_views_other_tools_rely_on_exist_with_their_columns(ledger_db):
     codes = {r[0] for r in con.execute("select distinct metric from metric_results").fetchall()}
     assert {"ledger_signoff_rate", "overdue_items", "cctv_coverage_rate", "lighting_ok_rate", "five_haves_met",
             "satisfaction_rate"} <= codes  # fmt: skip
+
+
+def test_the_items_behind_the_signoff_rate_and_the_overdue_count_are_listed(ledger_db):
+    from zhian.pipeline.metrics.explain import PARTS, explain
+
+    con, evaluation = ledger_db[:2]
+    rate = explain(con, evaluation.evaluation_id, "挂牌整治", "花园小区", "ledger_signoff_rate")
+    assert rate.mismatches() == {} and rate.counts == {"numerator": 2, "denominator": 4}
+    signed = rate.records.filter(rate.records["部分"] == PARTS["numerator"])
+    assert signed["记录编号"].to_list() == ["1 建立人口管理工作站", "5 垃圾分类"]
+    assert set(signed["进度"]) == {"已销号"} and signed["牵头单位"].to_list() == ["镇人口办、派出所", "城管中队"]
+    overdue = explain(con, evaluation.evaluation_id, "挂牌整治", "花园小区", "overdue_items")
+    assert overdue.records["记录编号"].to_list() == ["2 出租房屋分类管理"] and overdue.mismatches() == {}
+    five = explain(con, evaluation.evaluation_id, "挂牌整治", "花园小区", "five_haves_met")
+    assert five.figures == {} and five.note.startswith("该指标来自五有核验表的统计，不是逐条记录")

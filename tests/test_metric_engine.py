@@ -50,19 +50,34 @@ def test_every_compound_with_a_target_gets_a_row_even_without_events(fresh_db):
             *WINDOW,
             m.code,
             ">=" if m.kind != "count_change" else "<=",
-            -20 if m.kind == "count_change" else (0 if m.kind == "zero_count" else 50),
+            -20 if m.kind == "count_change" else (0 if m.kind in ("zero_count", "ledger_count") else 50),
         )
         for m in catalogue.CATALOGUE
     ]
     targets = [
-        (c, n, s, e, code, "=" if code in ("accountant_fraud_cases", "major_fire_incidents") else op, v)
+        (
+            c,
+            n,
+            s,
+            e,
+            code,
+            "=" if code in ("accountant_fraud_cases", "major_fire_incidents", "overdue_items") else op,
+            v,
+        )
         for c, n, s, e, code, op, v in targets
     ]
     seed(fresh_db, compounds=[("A", 100)], targets=targets)
     results = evaluate(fresh_db, D(2022, 10, 1)).results
-    assert results.height == 19
-    by_kind = {k: set(results.filter(results["kind"] == k)["status"]) for k in ("count_change", "rate", "zero_count")}
-    assert by_kind == {"count_change": {"met"}, "rate": {"no_data"}, "zero_count": {"met"}}
+    assert results.height == len(catalogue.CATALOGUE) == 25
+    kinds = ("count_change", "rate", "zero_count", "ledger_rate", "ledger_count")
+    by_kind = {k: set(results.filter(results["kind"] == k)["status"]) for k in kinds}
+    assert by_kind == {
+        "count_change": {"met"},
+        "rate": {"no_data"},
+        "zero_count": {"met"},
+        "ledger_rate": {"no_data"},  # no ledger, no facility count, no check, no survey
+        "ledger_count": {"met"},  # no item is overdue
+    }
 
 
 def test_several_campaigns_overlapping_compounds_and_windows(fresh_db):
@@ -141,12 +156,12 @@ def test_target_value_is_a_fraction_for_rates_and_changes(fresh_db):
 def test_unknown_metric_in_the_targets_sheet_is_rejected_with_the_value(inbox, fresh_db):
     header = ["整治项目", "小区", "开始日期", "结束日期", "指标", "目标"]
     rows = [
-        ["整治", "A", "2022-07-01", "2022-09-30", "技防监控覆盖率", "≥95%"],
+        ["整治", "A", "2022-07-01", "2022-09-30", "社区矫正对象脱管率", "为0"],
         ["整治", "A", "2022-07-01", "2022-09-30", "刑事案件破案率", "达70%"],
     ]
     write_sheet(inbox, "目标.xlsx", header, rows)
     run_ingest(inbox, fresh_db)
-    assert "“技防监控覆盖率”" in fresh_db.execute("select reason from rejected_rows").fetchone()[0]
+    assert "“社区矫正对象脱管率”" in fresh_db.execute("select reason from rejected_rows").fetchone()[0]
     assert fresh_db.execute("select metric_code, target_op, target_percent::double from targets").fetchall() == [
         ("criminal_clearance_rate", ">=", 70.0)
     ]
@@ -165,9 +180,9 @@ def demo_evaluation(demo_db, tmp_path_factory):
 def test_the_seed_004_campaign_gets_one_row_per_target(demo_evaluation):
     _, evaluation = demo_evaluation
     rows = evaluation.results.filter(evaluation.results["campaign"] == "茵芳小区挂牌整治")
-    assert rows.height == 17 and set(rows["compound"]) == {"茵芳小区"}
+    assert rows.height == 22 and set(rows["compound"]) == {"茵芳小区"}  # 17 police targets, 5 of its ledgers
     assert set(rows["window_state"]) == {"running"}
-    assert len(set(rows["metric"])) == 17
+    assert len(set(rows["metric"])) == 22
 
 
 def test_every_result_compound_is_in_the_registry(demo_evaluation):
@@ -227,4 +242,5 @@ def test_ranking_per_thousand_residents(fresh_db):
 
 def test_records_sql_exists_for_every_metric_of_the_catalogue():
     for metric in catalogue.CATALOGUE:
-        assert sql_text(metric.records_sql).strip()
+        if metric.kind not in catalogue.LEDGER_KINDS:  # those read the ledgers (sql/metrics/ledger_metrics.sql)
+            assert sql_text(metric.records_sql).strip()

@@ -99,7 +99,7 @@ def demo_run(demo_inbox, tmp_path_factory):
 def test_every_output_was_scanned(demo_run):
     assert set(demo_run["texts"]) >= {"run", "quality", "metrics", "rank", "看板.html", "月报.xlsx"}
     assert sum(name.endswith(".html") for name in demo_run["texts"]) == 2
-    assert sum(name.endswith(".xlsx") for name in demo_run["texts"]) == 2
+    assert sum(name.endswith(".xlsx") for name in demo_run["texts"]) == 3  # 月报 twice, 督导通报
     assert len(demo_run["secrets"]) > 10_000 and len(demo_run["names"]) > 3_000
 
 

@@ -45,7 +45,8 @@ def _cells(workbook):
 def test_sheets_in_order(demo_report):
     workbook = openpyxl.load_workbook(demo_report[0])
     assert workbook.sheetnames == [
-        "摘要", "指标明细", "指标溯源", "警情时段", "月度趋势", "排名", "数据质量", "拒绝行", "名册维护", "口径说明"
+        "摘要", "指标明细", "指标溯源", "警情时段", "整治台账", "月度趋势", "排名", "数据质量", "拒绝行", "名册维护",
+        "口径说明",
     ]  # fmt: skip
     assert demo_report[0].name == "小区整治月报_2022年08月.xlsx"
 

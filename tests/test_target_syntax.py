@@ -103,9 +103,13 @@ def test_metric_names_codes_and_aliases(name, code):
     assert (found.code if found else None) == code
 
 
-def test_catalogue_has_all_nineteen_metrics_of_four_kinds():
-    assert len(catalogue.CATALOGUE) == 19
-    assert {m.kind for m in catalogue.CATALOGUE} == {"count_change", "rate", "zero_count", "stock_rate"}
+def test_catalogue_has_nineteen_police_metrics_of_four_kinds_and_six_ledger_metrics():
+    kinds = {"count_change", "rate", "zero_count", "stock_rate"}
+    assert len([m for m in catalogue.CATALOGUE if m.kind in kinds]) == 19
+    ledgers = [m.code for m in catalogue.CATALOGUE if m.kind in ("ledger_rate", "ledger_count")]
+    assert ledgers == ["ledger_signoff_rate", "overdue_items", "cctv_coverage_rate", "lighting_ok_rate",
+                       "five_haves_met", "satisfaction_rate"]  # fmt: skip
+    assert len(catalogue.CATALOGUE) == 25
 
 
 @pytest.mark.parametrize(

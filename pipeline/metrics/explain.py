@@ -68,7 +68,25 @@ DETAILS = {
         {"姓名": "name", "人口类型": "population_type", "核查结果": "verification", "采集日期": "registered_at"},
     ),
 }
-SOURCE_TABLES = {"alerts": "alerts", "criminal": "cases", "public_order": "cases", "residents": "residents"}
+DETAILS["ledger"] = (
+    # one row per item and compound (an item of several campaigns is listed once)
+    "(select distinct compound, item_no, item, units, deadline, status, signed_off_on from ledger_items)",
+    "ledger_item_label(item_no, item)",
+    {
+        "牵头单位": "array_to_string(units, '、')",
+        "完成时限": "strftime(deadline, '%Y-%m-%d')",
+        "进度": "status",
+        "销号日期": "strftime(signed_off_on, '%Y-%m-%d')",
+    },
+)
+SOURCE_TABLES = {
+    "alerts": "alerts",
+    "criminal": "cases",
+    "public_order": "cases",
+    "residents": "residents",
+    "ledger": "ledger",
+}
+LEDGER_STATUS = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成待销号", "signed_off": "已销号"}
 
 
 @dataclass
@@ -113,6 +131,10 @@ def figures_of(target: dict) -> dict[str, int]:
     kind = target["kind"]
     if kind in (catalogue.COUNT_CHANGE, catalogue.ZERO_COUNT):
         return {"actual": int(target["actual"]), "baseline": int(target["baseline"])}
+    if kind == catalogue.LEDGER_COUNT:
+        return {"actual": int(target["actual"])}
+    if kind == catalogue.LEDGER_RATE and target["metric"] != "ledger_signoff_rate":
+        return {}  # one row of counts (a facility count, a 五有 check, surveys), not records
     figures = {"numerator": int(target["numerator"] or 0)}
     metric = catalogue.BY_CODE[target["metric"]]
     if not metric.denominator_is_population_base:
@@ -135,8 +157,13 @@ def explain(
         params={"e": evaluation_id, "c": campaign, "k": compound},
     ).pl()
     source = catalogue.BY_CODE[metric].records
-    records = _with_details(con, parts, SOURCE_TABLES[source], compound)
     counts = {part: n for part, n in parts.group_by("part").len().iter_rows()} if parts.height else {}
+    if source not in SOURCE_TABLES:  # 技防设施, 五有, 满意度: the figure is one row's counts
+        from zhian.pipeline.sources import LABELS
+
+        note = f"该指标来自{LABELS.get(source, source)}表的统计，不是逐条记录（{target['note'] or '无数据'}）"
+        return Explanation(target, pl.DataFrame(), counts, figures_of(target), note)
+    records = _with_details(con, parts, SOURCE_TABLES[source], compound)
     note = None
     if catalogue.BY_CODE[metric].denominator_is_population_base and target["denominator"] is not None:
         note = f"分母为小区名册中的实有人口底数：{int(target['denominator'])}"
@@ -209,6 +236,8 @@ def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: s
         )
     if "状态" in frame.columns:
         frame = frame.with_columns(pl.col("状态").replace(CASE_STATUS))
+    if "进度" in frame.columns:
+        frame = frame.with_columns(pl.col("进度").replace(LEDGER_STATUS))
     order = {part: i for i, part in enumerate(PARTS)}
     return (
         frame.with_columns(pl.col("part").replace_strict(order, return_dtype=pl.Int32).alias("_order"))

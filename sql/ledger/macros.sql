@@ -13,3 +13,7 @@ create or replace macro phase_stem(name) as
 -- signed off without a date is signed off whenever it is asked.
 create or replace macro signed_off_by(is_signed_off, signed_off_on, as_of) as
     coalesce(signed_off_on <= as_of, is_signed_off and signed_off_on is null, false);
+
+-- ledger_item_label(item_no, item): how an item is listed (指标溯源): "12 出租房屋分类管理"
+create or replace macro ledger_item_label(item_no, item) as
+    concat_ws(' ', item_no, item);

@@ -6,6 +6,9 @@
 --   rates                       denominator / numerator, baseline_denominator / baseline_numerator
 --   stock rates                 numerator, denominator (the accuracy rate; the registration
 --                               rate's denominator is the registry's 实有人口底数, not records)
+--   整改销号率, 逾期未销号事项   the ledger items: denominator (due) / numerator (due, signed off);
+--                               actual (overdue) — a facility count, a 五有 check or a survey is
+--                               one row of counts, not a list of records
 -- Each part is decided exactly as the families decide it (target_counts and the family
 -- files): the counts of the parts equal the figures of metric_history — tests check it for
 -- every kind, current and baseline.
@@ -87,7 +90,32 @@ parts as (
     event_date,
     done_date
     from flagged
+),
+
+ledger_parts as (
+    select
+        unnest(list_concat(
+            case when target.metric = 'ledger_signoff_rate' and items.deadline <= target.as_of
+                 then ['denominator'] else [] end,
+            case when target.metric = 'ledger_signoff_rate' and items.deadline <= target.as_of
+                      and signed_off_by(items.is_signed_off, items.signed_off_on, target.as_of)
+                 then ['numerator'] else [] end,
+            case when target.metric = 'overdue_items' and items.deadline < target.as_of
+                      and not signed_off_by(items.is_signed_off, items.signed_off_on, target.as_of)
+                 then ['actual'] else [] end
+        )) as part,
+        target.campaign,
+        target.compound,
+        target.metric,
+        ledger_item_label(items.item_no, items.item) as record_id,
+        items.deadline as event_date,
+        items.signed_off_on as done_date
+    from target
+    join ledger_items as items on items.campaign = target.campaign and items.compound = target.compound
+    where target.metric in ('ledger_signoff_rate', 'overdue_items')
 )
 
 select * from parts
+union all
+select * from ledger_parts
 order by campaign, compound, metric, part, event_date, record_id
