@@ -94,12 +94,14 @@ def run_polars(inbox: Path) -> tuple[float, dict]:
     day = frame["整改时限"].str.extract_groups(r"^(\d{1,2})月(\d{1,2})日前$")
     frame = frame.with_columns(
         pl.coalesce(
-            pl.col("整改时限").str.to_date("%Y-%m-%d", strict=False),
+            pl.col("整改时限").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
             pl.date(2022, day.struct.field("1").cast(pl.Int32), day.struct.field("2").cast(pl.Int32)),
         ).alias("deadline"),
-        pl.col("销号日期").str.to_date("%Y-%m-%d", strict=False).alias("signed"),
+        pl.col("销号日期").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias("signed"),
     )
-    signed = (pl.col("signed") <= AS_OF) | ((pl.col("整改情况") == "已销号") & pl.col("signed").is_null())
+    signed = ((pl.col("signed") <= AS_OF) | ((pl.col("整改情况") == "已销号") & pl.col("signed").is_null())).fill_null(
+        False
+    )
     grouped = frame.group_by("小区").agg(
         (pl.col("deadline") <= AS_OF).sum().alias("due"),
         ((pl.col("deadline") <= AS_OF) & signed).sum().alias("done"),

@@ -18,7 +18,6 @@ import re
 
 import polars as pl
 
-from zhian.pipeline.metrics.target_syntax import split_compounds
 from zhian.pipeline.sources.common import keep_raw, map_distinct
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
@@ -183,10 +182,8 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
         .alias("signed_off_flag"),
         pl.col("signed_off_answer").alias(RAW + "signed_off_flag"),
         pl.col("deadline").alias("deadline_raw"),
-        pl.col("compounds")
-        .map_elements(split_compounds, return_dtype=pl.List(pl.String), skip_nulls=True)
-        .alias("compound_list"),
-        pl.col("units").map_elements(_split_units, return_dtype=pl.List(pl.String), skip_nulls=True).alias("units"),
+        _split("compounds", r"[、，,;；/]+", spaces=False).alias("compound_list"),
+        _split("units", r"[、，,;；/\s]+").alias("units"),
         pl.lit(signs_off).alias("has_signoff_step"),
     )
     frame = frame.with_columns(
@@ -231,8 +228,17 @@ def normalise(frame: pl.DataFrame, context: SheetContext) -> pl.DataFrame:
     )
 
 
-def _split_units(text: str) -> list[str]:
-    return [part for part in re.split(r"[、，,;；/\s]+", text) if part]
+def _split(column: str, separators: str, spaces: bool = True) -> pl.Expr:
+    """A list column from names separated by 、，, ; ；/ (and spaces for units): the rule of
+    `target_syntax.split_compounds`, over the whole column at once (per row, a ledger of
+    100,000 items took 2 s to split)."""
+    text = pl.col(column) if spaces else pl.col(column).str.replace_all(" ", "")
+    return (
+        text.str.replace_all(separators, "、")
+        .str.strip_chars("、")
+        .str.split("、")
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
 
 
 KIND = SourceKind(

@@ -9,20 +9,34 @@ results as (
 ),
 
 target_blockers as (
+    -- the targets not yet met, grouped by why: 未达标 / 有风险 / 无数据 / 进度正常 but the window
+    -- (or its data) not over
     select
         campaign,
         compound,
         case
-            when status = 'met' then null
-            when status = 'missed' then metric_name || '未达标'
-            when status = 'at_risk' then metric_name || '有风险'
-            when status = 'no_data' then metric_name || '无数据'
-            when status = 'on_track' and coalesce(covered_to, as_of) < window_end then
-                metric_name || '进度正常，但整治期尚未结束或数据尚未覆盖整治期'
-        end as blocker,
+            when status = 'missed' then '未达标'
+            when status = 'at_risk' then '有风险'
+            when status = 'no_data' then '无数据'
+            when status = 'on_track' and coalesce(covered_to, as_of) < window_end then '进度正常、待整治期结束'
+        end as reason,
         case status when 'missed' then 1 when 'at_risk' then 2 when 'no_data' then 3 else 4 end as severity,
+        metric_name,
         metric
     from results
+    where status <> 'met'
+),
+
+grouped as (
+    select
+        campaign,
+        compound,
+        severity,
+        reason || '：' || string_agg(metric_name, '、' order by metric) as line,
+        count(*) as targets
+    from target_blockers
+    where reason is not null
+    group by campaign, compound, severity, reason
 ),
 
 open_items as (
@@ -47,12 +61,12 @@ listed as (
         compounds.campaign,
         compounds.compound,
         compounds.as_of,
-        list(target_blockers.blocker order by target_blockers.severity, target_blockers.metric)
-            filter (where target_blockers.blocker is not null) as target_list,
+        list(grouped.line order by grouped.severity) filter (where grouped.line is not null) as target_list,
+        coalesce(sum(grouped.targets), 0) as targets_open,
         any_value(open_items.open_items) as open_items,
         any_value(open_items.names) as open_names
     from compounds
-    left join target_blockers using (campaign, compound)
+    left join grouped using (campaign, compound)
     left join open_items using (campaign, compound)
     group by compounds.campaign, compounds.compound, compounds.as_of
 )
@@ -61,13 +75,13 @@ select
     campaign,
     compound,
     as_of,
-    coalesce(len(target_list), 0) = 0 and coalesce(open_items, 0) = 0 as ready,
+    targets_open = 0 and coalesce(open_items, 0) = 0 as ready,
     nullif(concat_ws(
         '；',
-        case when len(target_list) > 0 then array_to_string(target_list, '，') end,
+        case when len(target_list) > 0 then array_to_string(target_list, '；') end,
         case when open_items > 0 then '未销号事项 ' || open_items || ' 项：'
             || case when length(open_names) > 80 then left(open_names, 80) || '……' else open_names end end
     ), '') as blockers,
-    coalesce(len(target_list), 0) as targets_open,
+    targets_open::bigint as targets_open,
     coalesce(open_items, 0) as items_open
 from listed
