@@ -36,6 +36,7 @@ RELATIONS = (
     "staging/stg_alerts.sql",
     "staging/stg_cases.sql",
     "staging/stg_residents.sql",
+    "staging/compound_names.sql",
     "staging/stg_target_compounds.sql",
     "staging/stg_target_problems.sql",
     "ledger/macros.sql",

@@ -145,6 +145,9 @@ def test_run_computes_the_metrics(demo_inbox, tmp_path):
     assert con.execute("select count(*) from compound_ranking where year = 2021").fetchall()[0][0] > 0
     con.close()
     assert (tmp_path / "out" / "小区整治看板_2022-08-31.html").stat().st_size > 1_000_000
+    # the demo has ledgers: the 督导通报 in its own folder, the top level one dashboard and one report
+    assert (tmp_path / "out" / "督导通报" / "督导通报_2022-08-31.xlsx").is_file()
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir() if p.is_file()) == [".html", ".xlsx"]
 
 
 def test_dashboard_command_writes_the_file(demo_db, tmp_path):

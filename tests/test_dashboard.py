@@ -302,12 +302,19 @@ def _assert_fits(layout: dict) -> None:
 
 @pytest.fixture(scope="module")
 def wide_dashboard(tmp_path_factory):
-    """Every target of the catalogue for 17 compounds with long names, and for one compound
+    """Every target of the catalogue (25) for 17 compounds with long names, and for one compound
     (the 茵芳 shape), with a few records: the widest grids a town's campaign makes."""
     folder = tmp_path_factory.mktemp("wide")
     con = connect(folder / "z.duckdb")
     compounds = [f"第{i}号职工宿舍小区（老旧片区）" for i in range(1, 18)]
-    ops = {"count_change": ("<=", -20), "rate": (">=", 70), "zero_count": ("=", 0), "stock_rate": (">=", 95)}
+    ops = {
+        "count_change": ("<=", -20),
+        "rate": (">=", 70),
+        "zero_count": ("=", 0),
+        "stock_rate": (">=", 95),
+        "ledger_rate": (">=", 90),
+        "ledger_count": ("=", 0),
+    }
     targets = [
         (campaign, compound, D(2022, 7, 1), D(2022, 9, 30), m.code, *ops[m.kind])
         for campaign, names in (("片区整治", compounds), ("挂牌整治", compounds[:1]))

@@ -123,4 +123,4 @@ def test_a_second_run_with_wait_runs_after_the_first(demo_inbox, tmp_path):
     assert first_code == 0, first_err
     assert code == 0, stderr
     assert "收件箱中没有新文件" in stdout  # never two writers: the second saw the first's work
-    assert sorted(p.suffix for p in (tmp_path / "out2").iterdir()) == [".html", ".xlsx"]
+    assert sorted(p.suffix for p in (tmp_path / "out2").iterdir() if p.is_file()) == [".html", ".xlsx"]

@@ -63,7 +63,7 @@ def test_refresh_flow_metric_results_equal_the_cli(flow_run, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert _results(run.db) == _results(cli_db)
-    assert run.summary["ingest"]["new_files"] == 25
+    assert run.summary["ingest"]["new_files"] == 31  # 25 police exports, 6 ledgers
     assert (run.out / "小区整治看板_2022-08-31.html").exists() and (run.out / "小区整治月报_2022年08月.xlsx").exists()
 
 

@@ -72,7 +72,7 @@ def test_details_match_metric_results_with_one_meaning_per_column(demo_report):
         cells = {h: sheet.cell(index, i + 1) for i, h in enumerate(header)}
         assert (cells["整治项目"].value, cells["小区"].value, cells["指标"].value) == (campaign, compound, name)
         assert cells["状态"].value == wording.STATUS_NAMES[status] and cells["指标代码"].value == code
-        if kind in ("rate", "stock_rate"):
+        if kind in ("rate", "stock_rate", "ledger_rate"):
             assert cells["本期值"].value == (None if actual is None else pytest.approx(actual))
             assert cells["本期值"].number_format.endswith("%")
             assert (cells["分子"].value, cells["分母"].value) == (num, den)
@@ -82,7 +82,7 @@ def test_details_match_metric_results_with_one_meaning_per_column(demo_report):
                 assert "个百分点" in cells["变化"].number_format
         else:
             assert cells["本期值"].value == (None if actual is None else int(actual))
-            assert cells["本期值"].number_format in ('0"起"', '0"件"')
+            assert cells["本期值"].number_format in ('0"起"', '0"件"', '0"项"')
             assert cells["同期值"].value == (None if baseline is None else int(baseline))
             assert cells["变化"].value == (None if change is None or kind == "zero_count" else pytest.approx(change))
             assert cells["分子"].value is None and cells["分母"].value is None

@@ -59,6 +59,9 @@ def evaluate(
         return evaluate_targets(con, as_of, rate_definition, publish=publish)
 
 
+BULLETIN_FOLDER = "督导通报"
+
+
 @dataclass
 class Outputs:
     dashboards: list[Path] = field(default_factory=list)
@@ -86,7 +89,7 @@ def outputs(
     """The pages and workbooks of an evaluation:
 
         out/小区整治看板_<date>.html, out/小区整治月报_<year>年<month>月.xlsx    (default, or one station)
-        out/督导通报_<date>.xlsx                                                (when there is a ledger)
+        out/督导通报/督导通报_<date>.xlsx                                       (when there is a ledger)
         out/<station>/…看板…, …月报…, out/分局总览_<date>.html                 (by station)
 
     With `plotlyjs="shared"`, plotly.js is written once as `out/plotly.min.js` and every page
@@ -115,8 +118,10 @@ def outputs(
         with stage("report"):
             result.reports.append(write_report(con, out / report_name(as_of), evaluation, station=station))
         if station is None and has_ledger(con):  # the town's ledgers: the 领导小组's fortnightly page
+            # in a folder of its own: --out keeps one dashboard and one report (tools rely on it)
             with stage("bulletin"):
-                result.bulletins.append(write_bulletin(con, out / bulletin_name(as_of), evaluation))
+                path = out / BULLETIN_FOLDER / bulletin_name(as_of)
+                result.bulletins.append(write_bulletin(con, path, evaluation))
         return result
     result.stations = stations.stations(con)
     src = f"../{PLOTLY_FILE}" if plotlyjs == "shared" else None

@@ -162,7 +162,8 @@ def explain(
         from zhian.pipeline.sources import LABELS
 
         note = f"该指标来自{LABELS.get(source, source)}表的统计，不是逐条记录（{target['note'] or '无数据'}）"
-        return Explanation(target, pl.DataFrame(), counts, figures_of(target), note)
+        empty = pl.DataFrame(schema={"部分": pl.String, "记录编号": pl.String, "日期": pl.Date, "完成日期": pl.Date})
+        return Explanation(target, empty, counts, figures_of(target), note)
     records = _with_details(con, parts, SOURCE_TABLES[source], compound)
     note = None
     if catalogue.BY_CODE[metric].denominator_is_population_base and target["denominator"] is not None:

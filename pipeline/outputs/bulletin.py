@@ -11,7 +11,7 @@
 
 Written with the report's cell writer and styles (no input text becomes a formula); the
 responsible person (责任人) is never shown. `zhian bulletin` writes it alone, `zhian run`
-beside the 月报 when the database holds a ledger, the `supervision-bulletin` flow every
+into `--out/督导通报/` when the database holds a ledger, the `supervision-bulletin` flow every
 other Monday at 08:00.
 """
 

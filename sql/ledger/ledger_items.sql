@@ -25,14 +25,6 @@ campaign_compounds as (
     select distinct campaign, compound from stg_target_compounds
 ),
 
-compound_names as (
-    select compound, compound as name from compounds
-    union
-    select compound, trim(unnest(string_split(aliases, '、'))) as name
-    from compounds
-    where aliases is not null
-),
-
 phases as (
     select
         campaign,

@@ -8,14 +8,6 @@ targets as (
     where metric_code is not null and target_op is not null
 ),
 
-compound_names as (
-    select compound, compound as name from compounds
-    union
-    select compound, trim(unnest(string_split(aliases, '、'))) as name
-    from compounds
-    where aliases is not null
-),
-
 named as (
     select
         targets.*,
