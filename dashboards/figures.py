@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from zhian.pipeline.outputs.wording import LEDGER_STATUS_NAMES
+
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, SimHei, sans-serif"
 STATUS_COLORS = {
     "met": "#2e7d32",
@@ -301,7 +303,6 @@ def ranking_figure(ranking: pl.DataFrame) -> go.Figure:
 
 
 LEDGER_COLORS = {"signed_off": "#2e7d32", "done": "#1565c0", "in_progress": "#ef6c00", "not_started": "#9e9e9e"}
-LEDGER_WORDS = {"signed_off": "已销号", "done": "已完成待销号", "in_progress": "推进中", "not_started": "未启动"}
 
 
 def timeline_figure(
@@ -332,7 +333,8 @@ def timeline_figure(
 
     items = items.filter(pl.col("deadline").is_not_null())
     if items.height:
-        for status, word in LEDGER_WORDS.items():
+        for status in LEDGER_COLORS:
+            word = LEDGER_STATUS_NAMES[status]
             part = items.filter(pl.col("status") == status)
             if part.height == 0:
                 continue

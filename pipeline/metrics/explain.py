@@ -86,7 +86,6 @@ SOURCE_TABLES = {
     "residents": "residents",
     "ledger": "ledger",
 }
-LEDGER_STATUS = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成待销号", "signed_off": "已销号"}
 
 
 @dataclass
@@ -238,7 +237,9 @@ def _with_details(con: duckdb.DuckDBPyConnection, parts: pl.DataFrame, source: s
     if "状态" in frame.columns:
         frame = frame.with_columns(pl.col("状态").replace(CASE_STATUS))
     if "进度" in frame.columns:
-        frame = frame.with_columns(pl.col("进度").replace(LEDGER_STATUS))
+        from zhian.pipeline.outputs.wording import LEDGER_STATUS_NAMES
+
+        frame = frame.with_columns(pl.col("进度").replace(LEDGER_STATUS_NAMES))
     order = {part: i for i, part in enumerate(PARTS)}
     return (
         frame.with_columns(pl.col("part").replace_strict(order, return_dtype=pl.Int32).alias("_order"))

@@ -36,6 +36,7 @@ from zhian.pipeline.outputs.report import (
     named_styles,
     print_setup,
     put,
+    readiness_table,
     table,
     title_row,
 )
@@ -120,16 +121,7 @@ def build_bulletin(con: duckdb.DuckDBPyConnection, evaluation: Evaluation) -> Wo
         "select * from readiness($evaluation) order by campaign, ready desc, compound",
         params={"evaluation": evaluation.evaluation_id},
     ).pl()
-    done = ready.filter(pl.col("ready")).height
-    title_row(sheet, row, f"五、验收摘牌条件（{done} / {ready.height} 个小区已具备）", WIDTH)
-    rows = [
-        [r["campaign"], r["compound"], "具备" if r["ready"] else "不具备", r["blockers"]]
-        for r in ready.iter_rows(named=True)
-    ]
-    last = table(sheet, row + 1, ["整治项目", "小区", "摘牌条件", "尚未完成"], rows or [[wording.NONE]])
-    for line in range(row + 1, last):  # what blocks a compound: across the rest of the page
-        sheet.merge_cells(start_row=line, start_column=4, end_row=line, end_column=WIDTH)
-        sheet.cell(line, 4).style = "zhian-wrap" if line > row + 1 else "zhian-header"
+    readiness_table(sheet, row, ready, WIDTH, "五")
 
     fit_columns(sheet, maximum=24)
     sheet.column_dimensions["D"].width = max(sheet.column_dimensions["D"].width or 0, 16)

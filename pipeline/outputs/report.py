@@ -463,21 +463,28 @@ def _explained(sheet: Worksheet, results: pl.DataFrame, parts: pl.DataFrame) -> 
     return links
 
 
-def _ledger(sheet: Worksheet, ready: pl.DataFrame, units: pl.DataFrame, status: pl.DataFrame) -> None:
-    """The campaign ledgers: 摘牌 readiness per compound, the units' progress, the items of
-    each compound by progress."""
-    width = 9
+def readiness_table(sheet: Worksheet, top: int, ready: pl.DataFrame, width: int, number: str) -> int:
+    """摘牌 readiness per compound (sql/ledger/readiness.sql) under its titled count, what
+    blocks a compound merged across the rest of the table's width; returns the next free row.
+    The report's 整治台账 and the 督导通报 both show it."""
     done = ready.filter(pl.col("ready")).height
-    title_row(sheet, 1, f"一、验收摘牌条件（{done} / {ready.height} 个小区已具备）", width)
+    title_row(sheet, top, f"{number}、验收摘牌条件（{done} / {ready.height} 个小区已具备）", width)
     rows = [
         [r["campaign"], r["compound"], "具备" if r["ready"] else "不具备", r["blockers"]]
         for r in ready.iter_rows(named=True)
     ]
-    row = table(sheet, 2, ["整治项目", "小区", "摘牌条件", "尚未完成"], rows or [[wording.NONE]])
-    for line in range(3, row):
+    last = table(sheet, top + 1, ["整治项目", "小区", "摘牌条件", "尚未完成"], rows or [[wording.NONE]])
+    for line in range(top + 1, last):
         sheet.merge_cells(start_row=line, start_column=4, end_row=line, end_column=width)
-        sheet.cell(line, 4).style = "zhian-wrap"
-    row += 1
+        sheet.cell(line, 4).style = "zhian-header" if line == top + 1 else "zhian-wrap"
+    return last
+
+
+def _ledger(sheet: Worksheet, ready: pl.DataFrame, units: pl.DataFrame, status: pl.DataFrame) -> None:
+    """The campaign ledgers: 摘牌 readiness per compound, the units' progress, the items of
+    each compound by progress."""
+    width = 9
+    row = readiness_table(sheet, 1, ready, width, "一") + 1
     title_row(sheet, row, "二、各单位推进情况（逾期事项少、销号比例高的在前；“靠后”的单位在督导通报中点名）", width)
     rows = [
         [r["campaign"], r["rank"], r["unit"], r["items"], r["due"], r["signed_off"], r["overdue"],
@@ -736,18 +743,16 @@ def build_workbook(
     problems = evaluation.problems if station is None else evaluation.problems.clear()  # listed bureau-wide
     coverage = db.query(con, "quality/data_coverage.sql", params).pl().to_dicts()
     title = _title(con, as_of, station)
-    ready = (
-        {
-            campaign: (ready_count, compounds)
-            for campaign, ready_count, compounds in con.sql(
-                """select campaign, count(*) filter (where ready), count(*) from readiness($evaluation)
-               where compound_in_station(compound, $station) group by campaign""",
-                params={"evaluation": evaluation.evaluation_id, "station": station},
-            ).fetchall()
-        }
-        if db.scalar(con, "select count(*) from ledger_rows")
-        else {}
-    )
+    readiness = None  # with a ledger: 摘牌 per compound, for 摘要 and 整治台账
+    if db.scalar(con, "select count(*) from ledger_rows"):
+        readiness = con.sql(
+            "select * from readiness($evaluation) where compound_in_station(compound, $station) order by all",
+            params={"evaluation": evaluation.evaluation_id, "station": station},
+        ).pl()
+    ready = {
+        campaign: (rows.filter(pl.col("ready")).height, rows.height)
+        for (campaign,), rows in (readiness.group_by("campaign") if readiness is not None else [])
+    }
     _summary(summary, title, as_of, results, problems, evaluation.rate_definition, coverage, ready)
     details = workbook.create_sheet("指标明细")
     parts = all_parts(con, evaluation)
@@ -757,17 +762,14 @@ def build_workbook(
     _details(details, results, links, as_of, evaluation.rate_definition)
     hours = db.query(con, "outputs/alert_hours.sql", {**params, "alert_metrics": catalogue.ALERT_METRICS}).pl()
     _hours(workbook.create_sheet("警情时段"), hours)
-    if db.scalar(con, "select count(*) from ledger_rows"):
-        by_station = "where compound_in_station(compound, $station)"
+    if readiness is not None:
         _ledger(
             workbook.create_sheet("整治台账"),
-            con.sql(
-                f"select * from readiness($evaluation) {by_station} order by all",
-                params={"evaluation": evaluation.evaluation_id, "station": station},
-            ).pl(),
+            readiness,
             con.sql("select * from unit_progress($as_of) order by campaign, rank", params={"as_of": as_of}).pl(),
             con.sql(
-                f"select * from item_status($as_of) {by_station}", params={"as_of": as_of, "station": station}
+                "select * from item_status($as_of) where compound_in_station(compound, $station)",
+                params={"as_of": as_of, "station": station},
             ).pl(),
         )
     _trend(workbook.create_sheet("月度趋势"), db.query(con, "outputs/target_trend.sql", params).pl())
