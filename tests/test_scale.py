@@ -142,6 +142,7 @@ def test_station_option_limits_dashboard_and_report_to_that_station(bureau, bure
     assert not any(c in page for c in theirs)
     book = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True)
     text = "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    book.close()
     assert not any(c in text for c in theirs)
     assert any(c in text for c in targeted)
     assert not any(c in result.stdout for c in theirs)
@@ -217,8 +218,10 @@ def test_dashboard_and_report_commands_take_a_station(demo_db, tmp_path):
     assert zhian("dashboard", "--db", db, "--out", page, "--as-of", AS_OF, "--station", station).returncode == 0
     assert zhian("report", "--db", db, "--out", book, "--month", AS_OF[:7], "--station", station).returncode == 0
     assert f"<h1>{station} 小区整治看板</h1>" in page.read_text(encoding="utf-8")
-    first = openpyxl.load_workbook(book, read_only=True).worksheets[0]
-    assert any(station in str(v) for row in first.iter_rows(values_only=True) for v in row if v)
+    workbook = openpyxl.load_workbook(book, read_only=True)
+    cells = [str(v) for row in workbook.worksheets[0].iter_rows(values_only=True) for v in row if v]
+    workbook.close()
+    assert any(station in cell for cell in cells)
 
 
 def test_a_fresh_parse_worker_imports_what_it_validates_with_before_its_first_file():
