@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import duckdb
 import pytest
@@ -64,11 +63,12 @@ def test_sigkill_mid_load_leaves_no_partial_file_and_a_rerun_matches_a_clean_run
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
-        time.sleep(delay)
-        if process.poll() is None:
+        try:
+            process.wait(timeout=delay)  # a run that finishes first is not waited for any longer
+        except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             kills += 1
-        process.wait()
+            process.wait()
         if killed.exists():
             _consistent(killed)
     assert kills >= 1, "the run finished before any kill: make the inbox larger"
