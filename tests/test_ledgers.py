@@ -143,6 +143,24 @@ def test_an_item_is_overdue_only_after_its_deadline_day(ledger_db):
     assert con.execute("select count(*) from unit_progress(date '2022-09-01') where overdue > 0").fetchall()[0][0] == 2
 
 
+def test_without_a_ledger_overdue_items_are_no_data_not_zero_and_the_dashboard_says_so(tmp_path):
+    from zhian.dashboards.build import write_dashboard
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_registry(inbox)
+    _targets(inbox)  # the ledger targets and phases, but no ledger file
+    con = connect(tmp_path / "z.duckdb")
+    run_ingest(inbox, con)
+    evaluation = evaluate(con, AS_OF)
+    for compound in ("花园小区", "滨湖公寓"):
+        figure = _figure(con, evaluation, compound, "overdue_items")
+        assert (figure["actual"], figure["status"], figure["note"]) == (None, "no_data", "台账中没有该小区的事项")
+    page = write_dashboard(con, tmp_path / "看板.html", evaluation).read_text(encoding="utf-8")
+    con.close()
+    assert "台账中没有本整治的事项" in page
+
+
 def test_the_signoff_rate_counts_due_items_and_shows_the_others_apart(ledger_db):
     con, evaluation = ledger_db[:2]
     # due by 08-31: items 1, 2, 3, 5; signed off: 1 and 5 (3 is done, not signed off; 8 after as_of)

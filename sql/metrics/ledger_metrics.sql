@@ -3,7 +3,8 @@
 -- record: their figures are as of as_of, not cut by any export's coverage).
 --   ledger_signoff_rate  due items (deadline ≤ as_of) signed off by as_of / due items; the
 --                        items not yet due are counted apart (in the note)
---   overdue_items        items whose deadline < as_of, not signed off by as_of
+--   overdue_items        items whose deadline < as_of, not signed off by as_of (no data, not 0,
+--                        when the ledger holds no item of the compound)
 --   cctv_coverage_rate   监控 已装 / 应装, the latest count on or before as_of
 --   lighting_ok_rate     照明 完好 / 应有, the latest count on or before as_of
 --   five_haves_met       of the latest 五有 check on or before as_of, the points achieved on or
@@ -124,7 +125,7 @@ counts as (
         targets.*,
         case targets.metric
             when 'ledger_signoff_rate' then item_counts.signed_off
-            when 'overdue_items' then coalesce(item_counts.overdue, 0)
+            when 'overdue_items' then item_counts.overdue  -- null (no data) when the ledger has no item here
             when 'five_haves_met' then len(checks.achieved)
             when 'satisfaction_rate' then survey_counts.content
             else facility_rows.counted
@@ -168,7 +169,7 @@ final as (
             as projected,
         case
             when kind = 'ledger_rate' then rate_status(window_state, numerator, denominator, target_op, target_percent)
-            when window_state = 'not_started' then 'no_data'
+            when window_state = 'not_started' or numerator is null then 'no_data'
             when compare(numerator, target_op, target_percent)
                 then case when window_state = 'over' then 'met' else 'on_track' end
             else case when window_state = 'over' then 'missed' else 'at_risk' end
@@ -182,6 +183,7 @@ final as (
                 then '尚无到期事项（未到期 ' || not_due || ' 项）'
             when metric = 'ledger_signoff_rate' and not_due > 0
                 then '另有未到期事项 ' || not_due || ' 项（其中已销号 ' || not_due_signed_off || ' 项），不计入'
+            when metric = 'overdue_items' and numerator is null then '台账中没有该小区的事项'
             when metric = 'overdue_items' and numerator > 0 then '逾期未销号 ' || numerator || ' 项'
             when metric in ('cctv_coverage_rate', 'lighting_ok_rate') and denominator is null
                 then '技防设施表中没有该小区的' || case metric when 'cctv_coverage_rate' then '监控' else '照明' end || '统计'
