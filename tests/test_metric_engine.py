@@ -76,7 +76,7 @@ def test_every_compound_with_a_target_gets_a_row_even_without_events(fresh_db):
         "rate": {"no_data"},
         "zero_count": {"met"},
         "ledger_rate": {"no_data"},  # no ledger, no facility count, no check, no survey
-        "ledger_count": {"met"},  # no item is overdue
+        "ledger_count": {"no_data"},  # no ledger: not "nothing is overdue"
     }
 
 
