@@ -291,7 +291,7 @@ def _quality(con: duckdb.DuckDBPyConnection, station: str | None) -> dict:
     reasons = db.query(con, "quality/rejection_rules.sql", {"station": station}).pl().to_dicts()
     for row in reasons:
         row["label"] = LABELS.get(row["kind"], row["kind"])
-        row["rule_name"] = wording.RULE_NAMES.get(row["rule"], row["rule"] or "")
+        row["rule_name"] = wording.RULE_NAMES.get(row["rule"], "其他") if row["rule"] else ""
     files = sources[0] if sources else {"files": 0, "files_rejected": 0, "files_skipped": 0, "sheets_skipped": 0}
     limit = {"station": station, "limit": wording.DOORPLATE_LIMIT}
     doorplates = db.query(con, "quality/unattributed_doorplates.sql", limit).pl().to_dicts()

@@ -4,6 +4,7 @@ data — checked in the file and in a real headless Chromium with the network bl
 import datetime as dt
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -49,6 +50,52 @@ def test_plotly_is_inlined_exactly_once_and_nothing_is_fetched(demo_dashboard):
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", rest)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", rest)
     assert "@import" not in rest
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: every text node outside <script> and <style>."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden, self.texts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.hidden and data.strip():
+            self.texts.append(data.strip())
+
+
+def test_no_english_is_visible_outside_file_names(demo_dashboard):
+    path, db = demo_dashboard
+    con = duckdb.connect(str(db), read_only=True)
+    names = {
+        r[0] for r in con.execute("select source_file from ingest_files union select sheet from ingest_log").fetchall()
+    }
+    con.close()
+    parser = _VisibleText()
+    parser.feed(path.read_text(encoding="utf-8"))
+    assert len(parser.texts) > 500
+    for text in parser.texts:
+        shown = text
+        for name in sorted(names - {None}, key=len, reverse=True):
+            shown = shown.replace(name, "")
+        shown = re.sub(r"\.(xlsx|xls|csv)\b", "", shown).replace("由 zhian 生成", "")
+        assert not re.search(r"[A-Za-z]", shown), text
+
+
+def test_every_rule_the_demo_rejects_by_has_a_chinese_name(demo_dashboard):
+    from zhian.pipeline.outputs import wording
+
+    con = duckdb.connect(str(demo_dashboard[1]), read_only=True)
+    rules = {r[0] for r in con.execute("select distinct rule from rejected_rows").fetchall()}
+    con.close()
+    assert {"parsed", "problem", "after_export"} <= rules
+    assert rules <= set(wording.RULE_NAMES)
 
 
 def test_same_database_and_as_of_give_a_byte_identical_file(demo_dashboard, tmp_path):

@@ -32,6 +32,7 @@ RULE_NAMES = {
     "parsed": "格式或取值无法识别",
     "problem": "取值不合规",
     "conflict": "前后取值冲突",
+    "after_export": "日期晚于导出时间",
 }
 # a ledger item's progress (sql/ledger/ledger_items.sql)
 LEDGER_STATUS_NAMES = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成待销号", "signed_off": "已销号"}
