@@ -180,7 +180,9 @@ def _ledgers(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, station: st
     status = con.sql(
         "select * from item_status($as_of) where compound_in_station(compound, $station)", params=params
     ).pl()
-    units = con.sql("select * from unit_progress($as_of) order by campaign, rank", params={"as_of": as_of}).pl()
+    units = con.sql(
+        "select * from unit_progress($as_of, station := $station) order by campaign, rank", params=params
+    ).pl()
     ready = con.sql(
         "select * from readiness($e) where compound_in_station(compound, $station) order by campaign, compound",
         params={"e": evaluation.evaluation_id, "station": station},

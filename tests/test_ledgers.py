@@ -161,6 +161,32 @@ def test_without_a_ledger_overdue_items_are_no_data_not_zero_and_the_dashboard_s
     assert "台账中没有本整治的事项" in page
 
 
+def test_a_stations_unit_ranking_counts_only_the_items_of_its_compounds(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_sheet(
+        inbox,
+        "名册.xlsx",
+        ["小区名称", "详细地址", "实有人口底数", "管辖单位"],
+        [["花园小区", "凤仙路457号", 300, "九亭派出所"], ["滨湖公寓", "滨湖路1546号", 500, "申明坝派出所"]],
+    )
+    _targets(inbox)
+    rows = [
+        [1, "垃圾清运", "花园小区", "城管中队", "8月20日前", "已销号", "2022-08-10", "2022-08-12"],
+        [2, "违建拆除", "滨湖公寓", "城管中队", "8月20日前", "推进中", None, None],  # overdue on 08-31
+        [3, "监控升级", "滨湖公寓", "平安办", "8月20日前", "推进中", None, None],  # overdue, 申明坝 only
+    ]
+    write_sheet(inbox, "工作明细表.xlsx", LEDGER_HEADER, rows)
+    con = connect(tmp_path / "z.duckdb")
+    run_ingest(inbox, con)
+    query = "select unit, items, overdue from unit_progress($d, station := $s) order by unit"
+    everywhere = con.execute(query, {"d": AS_OF, "s": None}).fetchall()
+    mine = con.execute(query, {"d": AS_OF, "s": "九亭派出所"}).fetchall()
+    con.close()
+    assert everywhere == [("城管中队", 2, 1), ("平安办", 1, 1)]
+    assert mine == [("城管中队", 1, 0)]
+
+
 def test_the_signoff_rate_counts_due_items_and_shows_the_others_apart(ledger_db):
     con, evaluation = ledger_db[:2]
     # due by 08-31: items 1, 2, 3, 5; signed off: 1 and 5 (3 is done, not signed off; 8 after as_of)

@@ -766,7 +766,10 @@ def build_workbook(
         _ledger(
             workbook.create_sheet("整治台账"),
             readiness,
-            con.sql("select * from unit_progress($as_of) order by campaign, rank", params={"as_of": as_of}).pl(),
+            con.sql(
+                "select * from unit_progress($as_of, station := $station) order by campaign, rank",
+                params={"as_of": as_of, "station": station},
+            ).pl(),
             con.sql(
                 "select * from item_status($as_of) where compound_in_station(compound, $station)",
                 params={"as_of": as_of, "station": station},

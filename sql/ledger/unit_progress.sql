@@ -3,14 +3,15 @@
 -- An item with several units counts once for each unit; an item for several compounds (全部)
 -- once. signed_off_share = signed off / items; rank 1 = furthest ahead: fewest overdue items,
 -- then the highest share, then the unit's name. lagging (靠后): a unit with an overdue item
--- in the bottom third of the ranking (the last unit at least).
-create or replace macro unit_progress(as_of_date) as table
+-- in the bottom third of the ranking (the last unit at least). With a station, only the items
+-- of its compounds count (a station's dashboard and 月报 rank the units on its own compounds).
+create or replace macro unit_progress(as_of_date, station := null) as table
 with
 
 items as (
     select campaign, unnest(units) as unit, item_key, deadline, is_signed_off, signed_off_on
     from ledger_items
-    where units is not null and len(units) > 0
+    where units is not null and len(units) > 0 and compound_in_station(compound, station)
 ),
 
 counted as (
