@@ -91,6 +91,25 @@ def test_monthly_report_flow_reports_the_previous_month(flow_run):
     assert result["as_of"] == "2022-08-31" and result["report"].endswith("小区整治月报_2022年08月.xlsx")
 
 
+def test_bulletin_flow_loads_what_arrived_and_writes_the_bulletin_as_of_its_day(flow_run, tmp_path):
+    import openpyxl
+
+    from zhian.flows.refresh import bulletin_flow
+
+    run = flow_run
+    valid_xlsx(run.inbox / "通报前新到的警情.xlsx", tag="-bulletin")
+    result = bulletin_flow(inbox=str(run.inbox), db=str(run.db), out=str(tmp_path), today=dt.date(2022, 8, 29))
+    assert result == {"bulletin": str(tmp_path / "督导通报_2022-08-29.xlsx"), "as_of": "2022-08-29"}
+    con = duckdb.connect(str(run.db), read_only=True)
+    arrived = con.execute("select count(*) from alerts where source_file = '通报前新到的警情.xlsx'").fetchall()[0][0]
+    units = {r[0] for r in con.execute("select unit from unit_progress(date '2022-08-29')").fetchall()}
+    con.close()
+    assert arrived == 2 and len(units) > 3
+    workbook = openpyxl.load_workbook(result["bulletin"])
+    cells = {str(c.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row if c.value}
+    assert "截至 2022-08-29" in " ".join(cells) and units <= cells
+
+
 def test_no_phone_or_id_number_reaches_prefects_database(flow_run, prefect_harness):
     run = flow_run
     path = Path(prefect_harness.split("///", 1)[1])
