@@ -18,6 +18,10 @@ UNIT = ("管辖单位", "处警单位", "所属派出所", "管辖派出所", "�
 BUREAU = ("所属分局", "分局")
 COMPOUND_HINT = ("所属小区", "小区", "小区名称")
 
+# rejection templates shared by the source kinds (validate.py fills {header} and {value})
+NOT_A_DATE = "“{header}”不是可识别的日期：“{value}”"
+NOT_AN_INTEGER = "“{header}”应为整数：“{value}”"
+
 
 def ensure_columns(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     """Add missing fields as null strings, so every source frame has the same shape."""

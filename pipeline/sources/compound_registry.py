@@ -13,7 +13,7 @@ import re
 
 import polars as pl
 
-from zhian.pipeline.sources.common import UNIT, keep_raw
+from zhian.pipeline.sources.common import NOT_AN_INTEGER, UNIT, keep_raw
 from zhian.pipeline.sources.kind import RAW, ROW, Column, Rules, SheetContext, SourceKind, aliases
 
 HEADERS = aliases(
@@ -36,9 +36,9 @@ HEADERS = aliases(
 RULES = Rules(
     required=("compound_name", "address"),
     parsed={
-        "population_base": "“{header}”应为整数：“{value}”",
-        "buildings": "“{header}”应为整数：“{value}”",
-        "units": "“{header}”应为整数：“{value}”",
+        "population_base": NOT_AN_INTEGER,
+        "buildings": NOT_AN_INTEGER,
+        "units": NOT_AN_INTEGER,
     },
 )
 

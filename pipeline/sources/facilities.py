@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhian.pipeline.sources.common import keep_raw
+from zhian.pipeline.sources.common import NOT_A_DATE, NOT_AN_INTEGER, keep_raw
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.text import compact
@@ -26,10 +26,10 @@ RULES = Rules(
     required=("compound", "facility_raw"),
     parsed={
         "facility_type": "“{header}”不是可识别的设施类型：“{value}”（如监控、照明、门禁、消防栓）",
-        "planned": "“{header}”应为整数：“{value}”",
-        "installed": "“{header}”应为整数：“{value}”",
-        "working": "“{header}”应为整数：“{value}”",
-        "counted_on": "“{header}”不是可识别的日期：“{value}”",
+        "planned": NOT_AN_INTEGER,
+        "installed": NOT_AN_INTEGER,
+        "working": NOT_AN_INTEGER,
+        "counted_on": NOT_A_DATE,
     },
     problems=("installed",),
 )

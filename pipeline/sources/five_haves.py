@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhian.pipeline.sources.common import keep_raw
+from zhian.pipeline.sources.common import NOT_A_DATE, keep_raw
 from zhian.pipeline.sources.kind import RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import parse_datetime, with_datetimes
 from zhian.pipeline.values.text import compact
@@ -32,7 +32,7 @@ HEADERS = aliases(
 RULES = Rules(
     required=("compound",),
     parsed={
-        "checked_on": "“{header}”不是可识别的日期：“{value}”",
+        "checked_on": NOT_A_DATE,
         **{f"{field}_on": "“{header}”应为是/否、√/×或做到的日期：“{value}”" for field, _, _ in FIVE},
     },
 )

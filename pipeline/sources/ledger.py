@@ -18,7 +18,7 @@ import re
 
 import polars as pl
 
-from zhian.pipeline.sources.common import keep_raw, map_distinct
+from zhian.pipeline.sources.common import NOT_A_DATE, keep_raw, map_distinct
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.text import compact
@@ -44,8 +44,8 @@ HEADERS = aliases(
 RULES = Rules(
     required=("item", "compounds"),
     parsed={
-        "done_on": "“{header}”不是可识别的日期：“{value}”",
-        "signed_off_on": "“{header}”不是可识别的日期：“{value}”",
+        "done_on": NOT_A_DATE,
+        "signed_off_on": NOT_A_DATE,
         "state": "“{header}”不是可识别的进度：“{value}”（应为未启动、推进中、已完成、已销号，或是/否）",
         "signed_off_flag": "“{header}”应为是或否：“{value}”",
     },

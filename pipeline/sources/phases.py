@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhian.pipeline.sources.common import keep_raw
+from zhian.pipeline.sources.common import NOT_A_DATE, keep_raw
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 
@@ -22,8 +22,8 @@ HEADERS = aliases(
 RULES = Rules(
     required=("campaign", "phase", "start_date", "end_date"),
     parsed={
-        "start_date": "“{header}”不是可识别的日期：“{value}”",
-        "end_date": "“{header}”不是可识别的日期：“{value}”",
+        "start_date": NOT_A_DATE,
+        "end_date": NOT_A_DATE,
     },
     problems=("end_date",),
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from zhian.pipeline.sources.common import COMPOUND_HINT, UNIT, boolean_expr, keep_raw, map_distinct
+from zhian.pipeline.sources.common import COMPOUND_HINT, NOT_A_DATE, UNIT, boolean_expr, keep_raw, map_distinct
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Records, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.idnumbers import excel_mangled_reason, resident_id_problem
@@ -43,7 +43,7 @@ HEADERS = aliases(
 RULES = Rules(
     required=("person_id",),
     parsed={
-        "registered_at": "“{header}”不是可识别的日期：“{value}”",
+        "registered_at": NOT_A_DATE,
         "verified_at": "“{header}”不是可识别的日期时间：“{value}”",
         "verification": "“{header}”的值“{value}”无法识别（可接受：准确、不准确、未核查）",
         "is_permanent": "“{header}”应为 是/否：“{value}”",

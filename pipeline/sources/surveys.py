@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhian.pipeline.sources.common import keep_raw
+from zhian.pipeline.sources.common import NOT_A_DATE, NOT_AN_INTEGER, keep_raw
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 from zhian.pipeline.values.text import compact
@@ -28,13 +28,13 @@ HEADERS = aliases(
 RULES = Rules(
     required=("compound",),
     parsed={
-        "survey_date": "“{header}”不是可识别的日期：“{value}”",
+        "survey_date": NOT_A_DATE,
         "answer_word": "“{header}”不是可识别的回答：“{value}”（应为满意、基本满意、不满意或不了解）",
-        "satisfied": "“{header}”应为整数：“{value}”",
-        "fairly": "“{header}”应为整数：“{value}”",
-        "unsatisfied": "“{header}”应为整数：“{value}”",
-        "unknown": "“{header}”应为整数：“{value}”",
-        "samples": "“{header}”应为整数：“{value}”",
+        "satisfied": NOT_AN_INTEGER,
+        "fairly": NOT_AN_INTEGER,
+        "unsatisfied": NOT_AN_INTEGER,
+        "unknown": NOT_AN_INTEGER,
+        "samples": NOT_AN_INTEGER,
     },
     problems=("samples",),
 )

@@ -6,7 +6,7 @@ import polars as pl
 
 from zhian.pipeline.metrics import catalogue
 from zhian.pipeline.metrics.target_syntax import TargetError, parse_target, split_compounds
-from zhian.pipeline.sources.common import keep_raw, map_distinct
+from zhian.pipeline.sources.common import NOT_A_DATE, keep_raw, map_distinct
 from zhian.pipeline.sources.kind import PROBLEM, RAW, Column, Rules, SheetContext, SourceKind, aliases
 from zhian.pipeline.values.dates import with_datetimes
 
@@ -22,8 +22,8 @@ HEADERS = aliases(
 RULES = Rules(
     required=("campaign", "compounds", "start_date", "end_date", "metric", "target"),
     parsed={
-        "start_date": "“{header}”不是可识别的日期：“{value}”",
-        "end_date": "“{header}”不是可识别的日期：“{value}”",
+        "start_date": NOT_A_DATE,
+        "end_date": NOT_A_DATE,
     },
     problems=("metric", "target", "end_date"),
 )
